@@ -1,0 +1,1 @@
+"""Edicola: a publishing platform for independent tech-news sites."""

@@ -1,0 +1,1 @@
+"""Site-wide plumbing: site settings, the anonymous page cache and the `serve` command."""

@@ -1,0 +1,93 @@
+"""The site chrome every page shares: name, logo, deals banner, navigation.
+
+Read once per cache generation and kept in the cache, so a page render spends no query on it.
+"""
+
+from dataclasses import dataclass, field
+
+from django.core.cache import cache
+from django.utils.translation import get_language
+from wagtail.models import Site
+
+from . import pagecache
+from .models import SiteSettings
+
+
+@dataclass(frozen=True)
+class BannerPart:
+    text: str
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Chrome:
+    site_name: str
+    tagline: str
+    root_url: str
+    logo_url: str = ""
+    logo_width: int = 0
+    logo_height: int = 0
+    banner: tuple[BannerPart, ...] = ()
+    privacy_url: str = ""
+    sections: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+
+
+def banner_parts(text: str, whatsapp_url: str, telegram_url: str) -> tuple[BannerPart, ...]:
+    """Split the banner text at {whatsapp} and {telegram} into plain text and channel links."""
+    links = {"{whatsapp}": ("WHATSAPP", whatsapp_url), "{telegram}": ("TELEGRAM", telegram_url)}
+    parts: list[BannerPart] = []
+    rest = text
+    while rest:
+        found = [(rest.find(token), token) for token in links if token in rest]
+        if not found:
+            parts.append(BannerPart(rest))
+            break
+        position, token = min(found)
+        if position:
+            parts.append(BannerPart(rest[:position]))
+        label, url = links[token]
+        parts.append(BannerPart(label, url))
+        rest = rest[position + len(token) :]
+    return tuple(parts)
+
+
+def _build(site: Site) -> Chrome:
+    from edicola.news.models import CategoryPage
+
+    site_settings = SiteSettings.for_site(site)
+    logo_url, logo_width, logo_height = "", 0, 0
+    if site_settings.logo_id:
+        rendition = site_settings.logo.get_rendition("height-96|format-png")
+        logo_url, logo_width, logo_height = rendition.url, rendition.width, rendition.height
+    sections = tuple(
+        (page.title, page.get_url())
+        for page in CategoryPage.objects.live()
+        .public()
+        .descendant_of(site.root_page)
+        .order_by("path")
+    )
+    return Chrome(
+        site_name=site_settings.site_name,
+        tagline=site_settings.tagline,
+        root_url=site.root_page.get_url() or "/",
+        logo_url=logo_url,
+        logo_width=logo_width,
+        logo_height=logo_height,
+        banner=banner_parts(
+            site_settings.banner_text, site_settings.whatsapp_url, site_settings.telegram_url
+        ),
+        privacy_url=site_settings.privacy_url,
+        sections=sections,
+    )
+
+
+def chrome_for(request) -> Chrome | None:
+    site = Site.find_for_request(request)
+    if site is None:
+        return None
+    key = f"chrome:{pagecache.generation()}:{site.pk}:{get_language()}"
+    chrome = cache.get(key)
+    if chrome is None:
+        chrome = _build(site)
+        cache.set(key, chrome, 3600)
+    return chrome

@@ -1,0 +1,1 @@
+"""Publishing: articles, categories, authors, tags, search, feeds, sitemaps and SEO metadata."""

@@ -1,0 +1,281 @@
+"""Page types of a news site and the one "published articles" queryset every listing starts from.
+
+Tree: HomePage → CategoryPage → ArticlePage, and HomePage → AuthorIndexPage → AuthorPage.
+Tag listings (/tag/<slug>/) and search live in views.py.
+"""
+
+from django.core.paginator import EmptyPage, Paginator
+from django.db import models
+from django.http import Http404
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey
+from taggit.models import TaggedItemBase
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
+from wagtail.fields import StreamField
+from wagtail.models import Orderable, Page, PageManager, PageQuerySet
+from wagtail.search import index
+
+from .blocks import ArticleBodyBlock
+from .search import stem_text
+
+LISTING_PAGE_SIZE = 12
+
+
+def page_of(request, items, per_page: int = LISTING_PAGE_SIZE):
+    """The page of `items` asked for by ?page=; a non-number means the first, past the end 404."""
+    raw = request.GET.get("page", "1")
+    number = int(raw) if raw.isdigit() and len(raw) < 7 else 1
+    try:
+        return Paginator(items, per_page).page(number)
+    except EmptyPage as error:
+        raise Http404 from error
+
+
+class ArticleQuerySet(PageQuerySet):
+    def published(self):
+        """Articles readers may see, newest first, with what listings show already joined."""
+        return self.live().public().select_related("hero_image").order_by("-date_published", "-pk")
+
+    def with_listing_data(self):
+        return self.prefetch_related(
+            models.Prefetch(
+                "article_authors",
+                queryset=ArticleAuthor.objects.select_related("author").order_by("sort_order"),
+            )
+        )
+
+
+ArticleManager = PageManager.from_queryset(ArticleQuerySet)
+
+
+class HomePage(Page):
+    intro = models.CharField(_("intro"), max_length=250, blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    subpage_types = ["news.CategoryPage", "news.AuthorIndexPage"]
+    parent_page_types = ["wagtailcore.Page"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("home page")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        latest = list(ArticlePage.objects.published().descendant_of(self).with_listing_data()[:7])
+        context["lead"] = latest[:1]
+        context["latest"] = latest[1:]
+        shown = {article.pk for article in latest}
+        sections = []
+        for category in CategoryPage.objects.live().public().child_of(self):
+            articles = [
+                article
+                for article in ArticlePage.objects.published()
+                .child_of(category)
+                .exclude(pk__in=shown)[:4]
+            ]
+            if articles:
+                sections.append((category, articles))
+        context["sections"] = sections
+        return context
+
+
+class CategoryPage(Page):
+    intro = models.TextField(_("intro"), max_length=500, blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["news.HomePage"]
+    subpage_types = ["news.ArticlePage"]
+    search_fields = Page.search_fields + [index.SearchField("intro")]
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        articles = ArticlePage.objects.published().child_of(self).with_listing_data()
+        context["articles"] = page_of(request, articles)
+        return context
+
+
+class AuthorIndexPage(Page):
+    parent_page_types = ["news.HomePage"]
+    subpage_types = ["news.AuthorPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("authors index")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["authors"] = (
+            AuthorPage.objects.live().public().child_of(self).select_related("avatar")
+        )
+        return context
+
+
+class AuthorPage(Page):
+    avatar = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("avatar"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    role = models.CharField(_("role"), max_length=80, blank=True)
+    bio = models.TextField(_("biography"), max_length=1000, blank=True)
+    website_url = models.URLField(_("website"), blank=True)
+    x_url = models.URLField(_("X (Twitter)"), blank=True)
+    instagram_url = models.URLField(_("Instagram"), blank=True)
+    linkedin_url = models.URLField(_("LinkedIn"), blank=True)
+
+    content_panels = Page.content_panels + [
+        FieldPanel("avatar"),
+        FieldPanel("role"),
+        FieldPanel("bio"),
+        MultiFieldPanel(
+            [
+                FieldPanel("website_url"),
+                FieldPanel("x_url"),
+                FieldPanel("instagram_url"),
+                FieldPanel("linkedin_url"),
+            ],
+            _("Social links"),
+        ),
+    ]
+    parent_page_types = ["news.AuthorIndexPage"]
+    subpage_types: list[str] = []
+    search_fields = Page.search_fields + [index.SearchField("bio")]
+
+    class Meta:
+        verbose_name = _("author")
+        verbose_name_plural = _("authors")
+
+    @property
+    def name(self) -> str:
+        return self.title
+
+    @property
+    def social_links(self) -> list[tuple[str, str]]:
+        links = [
+            (_("Website"), self.website_url),
+            ("X", self.x_url),
+            ("Instagram", self.instagram_url),
+            ("LinkedIn", self.linkedin_url),
+        ]
+        return [(label, url) for label, url in links if url]
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        articles = ArticlePage.objects.published().filter(article_authors__author=self)
+        context["articles"] = page_of(request, articles.with_listing_data())
+        return context
+
+
+class ArticleTag(TaggedItemBase):
+    content_object = ParentalKey(
+        "news.ArticlePage", related_name="tagged_items", on_delete=models.CASCADE
+    )
+
+
+class ArticleAuthor(Orderable):
+    article = ParentalKey(
+        "news.ArticlePage", related_name="article_authors", on_delete=models.CASCADE
+    )
+    author = models.ForeignKey(
+        AuthorPage, verbose_name=_("author"), related_name="+", on_delete=models.CASCADE
+    )
+
+    panels = [PageChooserPanel("author")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("author")
+        verbose_name_plural = _("authors")
+
+
+class ArticlePage(Page):
+    standfirst = models.TextField(
+        _("standfirst"),
+        max_length=320,
+        help_text=_("One or two sentences under the headline; also the search-engine summary."),
+    )
+    date_published = models.DateTimeField(_("publication date"), default=timezone.now)
+    date_updated = models.DateTimeField(_("last update"), null=True, blank=True)
+    hero_image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("main image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    hero_caption = models.CharField(_("main image caption"), max_length=250, blank=True)
+    body = StreamField(ArticleBodyBlock(), verbose_name=_("body"))
+    tags = ClusterTaggableManager(through=ArticleTag, blank=True, verbose_name=_("tags"))
+
+    objects = ArticleManager()
+
+    content_panels = Page.content_panels + [
+        FieldPanel("standfirst"),
+        InlinePanel("article_authors", label=_("Authors"), min_num=1),
+        MultiFieldPanel([FieldPanel("date_published"), FieldPanel("date_updated")], _("Dates")),
+        MultiFieldPanel([FieldPanel("hero_image"), FieldPanel("hero_caption")], _("Main image")),
+        FieldPanel("body"),
+        FieldPanel("tags"),
+    ]
+    parent_page_types = ["news.CategoryPage"]
+    subpage_types: list[str] = []
+    search_fields = Page.search_fields + [
+        index.SearchField("standfirst"),
+        index.SearchField("body"),
+        index.SearchField("stemmed_text"),
+        index.FilterField("date_published"),
+    ]
+
+    class Meta:
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+
+    @cached_property
+    def authors(self) -> list[AuthorPage]:
+        return [link.author for link in self.article_authors.all()]
+
+    @property
+    def category(self) -> Page:
+        return self.get_parent().specific
+
+    @property
+    def has_embeds(self) -> bool:
+        return any(block.block_type == "embed" for block in self.body)
+
+    @property
+    def date_modified(self):
+        return self.date_updated or self.date_published
+
+    def plain_text(self) -> str:
+        """The body as plain text, for search and for readers of summaries."""
+        from django.utils.html import strip_tags
+
+        parts = []
+        for block in self.body:
+            if block.block_type == "paragraph":
+                parts.append(strip_tags(block.value.source))
+            elif block.block_type == "heading":
+                parts.append(block.value["text"])
+            elif block.block_type == "quote":
+                parts.append(block.value["quote"])
+            elif block.block_type == "image":
+                parts.append(block.value["caption"])
+        return "\n".join(part for part in parts if part)
+
+    def stemmed_text(self) -> str:
+        return stem_text(f"{self.title}\n{self.standfirst}\n{self.plain_text()}")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["category"] = self.category
+        return context

@@ -1,0 +1,76 @@
+"""Site search: Italian stemming, the one search query, and highlighted excerpts.
+
+PostgreSQL stems with its own `italian` text-search configuration. SQLite's FTS5 has no Italian
+stemmer, so there each article also indexes a pre-stemmed copy of its text (Snowball Italian) and
+the query is stemmed the same way before it reaches the index.
+"""
+
+import re
+
+import snowballstemmer
+from django.db import connection
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+MAX_QUERY_CHARS = 200
+MAX_TERMS = 12
+WORD = re.compile(r"\w+", re.UNICODE)
+_stemmer = snowballstemmer.stemmer("italian")
+
+
+def words(text: str) -> list[str]:
+    return WORD.findall(text.casefold())
+
+
+def stem_text(text: str) -> str:
+    return " ".join(_stemmer.stemWords(words(text)))
+
+
+def query_terms(query: str) -> list[str]:
+    """The words of a reader's query that will be searched for, bounded in number and length."""
+    seen: list[str] = []
+    for word in words(query[:MAX_QUERY_CHARS]):
+        if word not in seen:
+            seen.append(word)
+    return seen[:MAX_TERMS]
+
+
+def search_articles(query: str):
+    """Published articles matching every word of `query` (stemmed), best match first."""
+    from .models import ArticlePage
+
+    terms = query_terms(query)
+    if not terms:
+        return []
+    articles = ArticlePage.objects.published()
+    if connection.vendor == "postgresql":
+        return articles.search(" ".join(terms), operator="and")
+    stems = _stemmer.stemWords(terms)
+    return articles.search(" ".join(stems), fields=["stemmed_text"], operator="and")
+
+
+def highlight(text: str, query: str, max_chars: int = 260) -> SafeString:
+    """An excerpt of `text` around the first match, with matching words in <mark>."""
+    stems = set(_stemmer.stemWords(query_terms(query)))
+    tokens = list(WORD.finditer(text))
+    matches = [m for m in tokens if _stemmer.stemWord(m.group().casefold()) in stems]
+    start = 0
+    if matches:
+        start = max(0, matches[0].start() - max_chars // 3)
+        space = text.rfind(" ", 0, start)
+        start = space + 1 if start and space != -1 else start
+    end = min(len(text), start + max_chars)
+    if end < len(text):
+        space = text.rfind(" ", start, end)
+        end = space if space > start else end
+    pieces = ["…" if start else ""]
+    cursor = start
+    for match in matches:
+        if match.start() < start or match.end() > end:
+            continue
+        pieces.append(escape(text[cursor : match.start()]))
+        pieces.append(f"<mark>{escape(match.group())}</mark>")
+        cursor = match.end()
+    pieces.append(escape(text[cursor:end]))
+    pieces.append("…" if end < len(text) else "")
+    return mark_safe("".join(pieces))

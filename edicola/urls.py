@@ -1,0 +1,45 @@
+"""Root URLconf: feeds, sitemaps and admin at fixed paths; reader pages Italian at the root and
+English under /en/."""
+
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.http import HttpResponse
+from django.urls import include, path
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+from edicola.news import feeds, sitemaps
+from edicola.news import views as news_views
+
+
+def healthz(request):
+    return HttpResponse("ok", content_type="text/plain")
+
+
+urlpatterns = [
+    path("admin/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    path("healthz", healthz),
+    path("sitemap.xml", sitemaps.sitemap_view, name="sitemap"),
+    path("news-sitemap.xml", sitemaps.news_sitemap_view, name="news-sitemap"),
+    path("feed/", feeds.LatestArticlesFeed(), name="feed"),
+    path("feed/atom/", feeds.LatestArticlesAtomFeed(), name="feed-atom"),
+    path("feed/categoria/<slug:slug>/", feeds.CategoryFeed(), name="feed-category"),
+    path("feed/autore/<slug:slug>/", feeds.AuthorFeed(), name="feed-author"),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+urlpatterns += i18n_patterns(
+    path("cerca/", news_views.search, name="search"),
+    path("tag/<slug:slug>/", news_views.tag, name="tag"),
+    path("", include(wagtail_urls)),
+    prefix_default_language=False,
+)
+
+handler404 = "edicola.core.views.page_not_found"
+handler500 = "edicola.core.views.server_error"
