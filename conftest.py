@@ -13,8 +13,49 @@ def _test_settings(settings, tmp_path):
     settings.DATA_DIR = tmp_path / "data"
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.SECURE_SSL_REDIRECT = False
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     from django.core.cache import cache
 
     cache.clear()
     yield
     cache.clear()
+
+
+# Tools and services some tests need (markers in pyproject.toml). A missing tool skips its tests
+# with the reason, unless EDICOLA_REQUIRE (set by .ci/run) names it: then it is a failure.
+# PostgreSQL and Redis tests run in the second pass of .ci/test-suite, which enforces those two.
+def _missing_tool(marker: str) -> str:
+    import shutil
+    from pathlib import Path
+
+    modules = Path(__file__).parent / "node_modules"
+    if marker == "browser":
+        if not Path("/usr/bin/chromium").exists():
+            return "Chromium is not installed (/usr/bin/chromium; Debian package chromium)"
+        if not (modules / "axe-core" / "axe.min.js").exists():
+            return "axe-core is not installed (run npm ci)"
+    if marker == "validator":
+        if not shutil.which("java"):
+            return "Java is not installed (needed by the Nu HTML checker)"
+        if not (modules / "vnu-jar" / "build" / "dist" / "vnu.jar").exists():
+            return "the Nu HTML checker is not installed (run npm ci for vnu-jar)"
+    return ""
+
+
+def pytest_runtest_setup(item):
+    import os
+
+    from django.conf import settings
+
+    required = {name.strip() for name in os.environ.get("EDICOLA_REQUIRE", "").split(",")}
+    for marker, requirement in [("browser", "chromium"), ("validator", "validator")]:
+        if item.get_closest_marker(marker) and (reason := _missing_tool(marker)):
+            if requirement in required:
+                pytest.fail(f"{reason}; EDICOLA_REQUIRE makes {requirement} mandatory")
+            pytest.skip(reason)
+    if item.get_closest_marker("postgres") and "postgresql" not in settings.DATABASES[
+        "default"
+    ]["ENGINE"]:
+        pytest.skip("needs PostgreSQL: runs in the DATABASE_URL pass of .ci/test-suite")
+    if item.get_closest_marker("redis") and not settings.REDIS_URL:
+        pytest.skip("needs Redis: runs in the REDIS_URL pass of .ci/test-suite")

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.http import HttpRequest, HttpResponse
 
@@ -30,7 +30,7 @@ def _stamp_path() -> Path:
 
 
 def _process_local() -> bool:
-    return isinstance(cache, LocMemCache)
+    return isinstance(caches["default"], LocMemCache)
 
 
 def generation() -> str:

@@ -1,8 +1,8 @@
 """Site search: Italian stemming, the one search query, and highlighted excerpts.
 
 PostgreSQL stems with its own `italian` text-search configuration. SQLite's FTS5 has no Italian
-stemmer, so there each article also indexes a pre-stemmed copy of its text (Snowball Italian) and
-the query is stemmed the same way before it reaches the index.
+stemmer, so there each article also indexes a pre-stemmed copy of its text (Snowball Italian,
+`ArticlePage.stemmed_text`) and the query is stemmed the same way before it reaches the index.
 """
 
 import re
@@ -46,7 +46,7 @@ def search_articles(query: str):
     if connection.vendor == "postgresql":
         return articles.search(" ".join(terms), operator="and")
     stems = _stemmer.stemWords(terms)
-    return articles.search(" ".join(stems), fields=["stemmed_text"], operator="and")
+    return articles.search(" ".join(stems), operator="and")
 
 
 def highlight(text: str, query: str, max_chars: int = 260) -> SafeString:

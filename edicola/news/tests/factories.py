@@ -72,10 +72,10 @@ def make_article(
     **fields,
 ) -> ArticlePage:
     fields.setdefault("standfirst", "Una breve sintesi dell'articolo.")
+    fields.setdefault("date_published", timezone.now() - published_ago)
     article = ArticlePage(
         title=title,
         slug=fields.pop("slug", f"articolo-{next(_counter)}"),
-        date_published=timezone.now() - published_ago,
         hero_image=hero_image,
         body=body or [("paragraph", "<p>Testo del primo paragrafo.</p>")],
         **fields,
