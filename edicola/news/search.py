@@ -28,8 +28,10 @@ def stem_text(text: str) -> str:
 
 def query_terms(query: str) -> list[str]:
     """The words of a reader's query that will be searched for, bounded in number and length."""
+    if len(query) > MAX_QUERY_CHARS:
+        query = query[:MAX_QUERY_CHARS].rsplit(None, 1)[0]
     seen: list[str] = []
-    for word in words(query[:MAX_QUERY_CHARS]):
+    for word in words(query):
         if word not in seen:
             seen.append(word)
     return seen[:MAX_TERMS]

@@ -1,0 +1,102 @@
+"""Site search: Italian word forms match, results are highlighted, odd input is harmless."""
+
+import pytest
+
+from edicola.news.search import highlight, query_terms, search_articles
+
+from .factories import make_article, make_category, make_site
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def articles():
+    category = make_category(make_site())
+    folding = make_article(
+        category,
+        "I telefoni pieghevoli arrivano in Italia",
+        body=[("paragraph", "<p>Le batterie durano di più con la ricarica rapida.</p>")],
+    )
+    market = make_article(
+        category,
+        "Mercato in crescita",
+        standfirst="Le vendite del trimestre.",
+        body=[("paragraph", "<p>Numeri stabili per il telefono economico.</p>")],
+    )
+    return folding, market
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("pieghevole", {"I telefoni pieghevoli arrivano in Italia"}),
+        ("batteria", {"I telefoni pieghevoli arrivano in Italia"}),
+        ("vendita", {"Mercato in crescita"}),
+        ("economici", {"Mercato in crescita"}),
+        ("TELEFONI Pieghevoli", {"I telefoni pieghevoli arrivano in Italia"}),
+    ],
+)
+def test_italian_word_forms_find_the_article(articles, query, expected):
+    assert {article.title for article in search_articles(query)} == expected
+
+
+def test_every_word_must_match(articles):
+    assert list(search_articles("pieghevole vendita")) == []
+
+
+def test_unpublished_articles_are_not_found(articles):
+    articles[1].unpublish()
+    assert list(search_articles("vendite")) == []
+
+
+def test_results_page_highlights_matching_words(client, articles):
+    html = client.get("/cerca/", {"q": "batteria pieghevole"}).content.decode()
+    assert "I telefoni <mark>pieghevoli</mark> arrivano in Italia" in html
+    assert "Le <mark>batterie</mark> durano" in html
+    assert "1 risultato" in html
+
+
+def test_highlight_escapes_markup_around_the_marks():
+    excerpt = highlight("<script>alert(1)</script> telefono", "telefono")
+    assert "<script>" not in excerpt
+    assert "&lt;script&gt;" in excerpt and "<mark>telefono</mark>" in excerpt
+
+
+def test_long_text_is_cut_around_the_first_match():
+    text = "parola " * 200 + "telefono " + "altro " * 200
+    excerpt = highlight(text, "telefono", max_chars=120)
+    assert "<mark>telefono</mark>" in excerpt
+    assert len(excerpt) < 200 and excerpt.startswith("…") and excerpt.endswith("…")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "x" * 10_000,
+        "' OR 1=1 --",
+        'telefono"); DROP TABLE wagtailcore_page; --',
+        "\u202e\u200f😀 \x00 telefono",
+        "NEAR(telefono mercato) AND * OR ^",
+        "{title} : telefono",
+        "   ",
+    ],
+)
+def test_hostile_or_odd_queries_give_a_normal_page(client, articles, query):
+    response = client.get("/cerca/", {"q": query})
+    assert response.status_code == 200
+    assert "search-form" in response.content.decode()
+
+
+def test_query_is_bounded_in_length_and_terms():
+    assert len(query_terms("parola " * 5000)) == 1
+    assert len(query_terms(" ".join(f"t{i}" for i in range(100)))) == 12
+
+
+def test_bad_page_numbers(client, articles):
+    assert client.get("/cerca/", {"q": "telefono", "page": "abc"}).status_code == 200
+    assert client.get("/cerca/", {"q": "telefono", "page": "99999"}).status_code == 404
+
+
+def test_empty_search_shows_the_form_only(client, articles):
+    html = client.get("/cerca/").content.decode()
+    assert 'id="search-q"' in html and "search-results" not in html
