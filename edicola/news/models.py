@@ -16,6 +16,7 @@ from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
 from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page, PageManager, PageQuerySet
+from wagtail.url_routing import RouteResult
 from wagtail.search import index
 
 from .blocks import ArticleBodyBlock
@@ -61,6 +62,20 @@ class HomePage(Page):
 
     class Meta:
         verbose_name = _("home page")
+
+    def route(self, request, path_components):
+        """Find an article (/<category>/<slug>/) in one query; other paths route as usual."""
+        if len(path_components) == 2:
+            url_path = f"{self.url_path}{'/'.join(path_components)}/"
+            article = (
+                ArticlePage.objects.live()
+                .select_related("hero_image")
+                .filter(url_path=url_path)
+                .first()
+            )
+            if article is not None:
+                return RouteResult(article)
+        return super().route(request, path_components)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -242,11 +257,14 @@ class ArticlePage(Page):
 
     @cached_property
     def authors(self) -> list[AuthorPage]:
-        return [link.author for link in self.article_authors.all()]
+        links = self.article_authors.all()
+        if "article_authors" not in getattr(self, "_prefetched_objects_cache", {}):
+            links = links.select_related("author__avatar")
+        return [link.author for link in links]
 
-    @property
-    def category(self) -> Page:
-        return self.get_parent().specific
+    @cached_property
+    def category(self) -> "CategoryPage | None":
+        return CategoryPage.objects.filter(path=self.path[: -self.steplen]).first()
 
     @property
     def has_embeds(self) -> bool:
