@@ -88,7 +88,7 @@ def test_author_box_shows_avatar_name_link_and_bio_for_each_author(client, site)
 
 def test_byline_dates_are_italian_and_in_rome_time(client, site):
     html = html_of(client, site["article"].url)
-    assert '<time datetime="2026-03-02T10:05:00+01:00">2 marzo 2026, 10:05</time>' in html
+    assert '<time datetime="2026-03-02T10:05:00+01:00">2 Marzo 2026, 10:05</time>' in html
 
 
 def test_semantic_blocks_figure_caption_and_quote_attribution(client, site):
@@ -185,12 +185,13 @@ def test_scheduled_article_is_invisible_until_go_live(client, site):
 
 
 def test_interface_is_italian_by_default_and_english_under_en(client, site):
-    italian = html_of(client, site["article"].url)
+    url = site["article"].url
+    italian = html_of(client, url)
     assert '<html lang="it">' in italian and "Vai al contenuto" in italian
-    english = html_of(client, "/en" + site["article"].url)
+    english = html_of(client, "/en" + url)
     assert '<html lang="en">' in english and "Skip to content" in english
     assert "March 2, 2026" in english or "2 March 2026" in english
-    browser_says_english = client.get(site["article"].url, HTTP_ACCEPT_LANGUAGE="en")
+    browser_says_english = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
     assert '<html lang="it">' in browser_says_english.content.decode()
 
 
