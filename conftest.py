@@ -15,7 +15,9 @@ def _test_settings(settings, tmp_path):
     settings.SECURE_SSL_REDIRECT = False
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     from django.core.cache import cache
+    from django.utils import translation
 
+    translation.activate(settings.LANGUAGE_CODE)
     cache.clear()
     yield
     cache.clear()
@@ -53,9 +55,10 @@ def pytest_runtest_setup(item):
             if requirement in required:
                 pytest.fail(f"{reason}; EDICOLA_REQUIRE makes {requirement} mandatory")
             pytest.skip(reason)
-    if item.get_closest_marker("postgres") and "postgresql" not in settings.DATABASES[
-        "default"
-    ]["ENGINE"]:
+    if (
+        item.get_closest_marker("postgres")
+        and "postgresql" not in settings.DATABASES["default"]["ENGINE"]
+    ):
         pytest.skip("needs PostgreSQL: runs in the DATABASE_URL pass of .ci/test-suite")
     if item.get_closest_marker("redis") and not settings.REDIS_URL:
         pytest.skip("needs Redis: runs in the REDIS_URL pass of .ci/test-suite")

@@ -23,6 +23,7 @@ urlpatterns = [
     path("healthz", healthz),
     path("sitemap.xml", sitemaps.sitemap_view, name="sitemap"),
     path("news-sitemap.xml", sitemaps.news_sitemap_view, name="news-sitemap"),
+    path("robots.txt", sitemaps.robots_txt, name="robots-txt"),
     path("feed/", feeds.LatestArticlesFeed(), name="feed"),
     path("feed/atom/", feeds.LatestArticlesAtomFeed(), name="feed-atom"),
     path("feed/categoria/<slug:slug>/", feeds.CategoryFeed(), name="feed-category"),

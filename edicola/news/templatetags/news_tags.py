@@ -1,10 +1,12 @@
-"""Template helpers for reader pages: language links and article bylines."""
+"""Template helpers for reader pages: language links, bylines and machine-readable dates."""
 
 from django import template
 from django.conf import settings
 from django.urls import translate_url
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language
+
+from edicola.news import seo
 
 register = template.Library()
 
@@ -25,6 +27,12 @@ def language_links(context) -> str:
             if code != current
         ),
     )
+
+
+@register.filter
+def iso_datetime(value) -> str:
+    """A machine-readable date-time for <time datetime>: seconds precision, Rome offset."""
+    return seo.iso_datetime(value) if value else ""
 
 
 @register.simple_tag
