@@ -54,5 +54,8 @@ def test_site_settings_change_the_banner_on_every_page(client, editor_client):
     settings_row.banner_text = "Offerte ogni giorno su {telegram}!"
     settings_row.save()
     html = client.get(home.url).content.decode()
-    assert 'Offerte ogni giorno su <a href="https://t.me/nuovo_canale" rel="noopener">TELEGRAM</a>!' in html
+    assert (
+        'Offerte ogni giorno su <a href="https://t.me/nuovo_canale" rel="noopener">TELEGRAM</a>!'
+        in html
+    )
     assert "WHATSAPP" not in html
