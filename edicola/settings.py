@@ -163,6 +163,7 @@ else:
     }
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 PAGE_CACHE_SECONDS = int(env("PAGE_CACHE_SECONDS", "600"))
+FRAGMENT_CACHE_SECONDS = int(env("FRAGMENT_CACHE_SECONDS", "3600"))
 
 # Media: local files in the data directory, or an S3-compatible bucket when S3_BUCKET is set.
 STATIC_URL = "/static/"

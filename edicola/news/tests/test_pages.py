@@ -200,3 +200,19 @@ def test_unknown_page_is_a_styled_italian_404(client, site):
     assert response.status_code == 404
     html = response.content.decode()
     assert "Pagina non trovata" in html and 'class="deals-banner"' in html
+
+
+def test_cached_article_fragments_follow_new_revisions_and_skip_previews(client, site):
+    from django.contrib.auth import get_user_model
+
+    article = site["article"]
+    user = get_user_model().objects.create_user("lettrice", "l@example.org", "pw-12345-xyz")
+    client.force_login(user)
+    assert "Primo paragrafo" in html_of(client, article.url)
+    article.body = [("paragraph", "<p>Paragrafo riscritto.</p>")]
+    preview = article.make_preview_request().content.decode()
+    assert "Paragrafo riscritto." in preview and "Primo paragrafo" not in preview
+    assert "Primo paragrafo" in html_of(client, article.url)
+    article.save_revision().publish()
+    html = html_of(client, article.url)
+    assert "Paragrafo riscritto." in html and "Primo paragrafo" not in html
