@@ -6,7 +6,6 @@ from types import SimpleNamespace
 
 import feedparser
 import pytest
-from django.utils import translation
 
 from edicola.news import feeds
 from edicola.news.tests.factories import (
@@ -18,12 +17,6 @@ from edicola.news.tests.factories import (
 )
 
 BASE_URL = "https://www.edicola.test"
-
-
-@pytest.fixture(autouse=True)
-def _italian():
-    with translation.override("it"):
-        yield
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ import lxml.html
 import pytest
 from django.core.paginator import Paginator
 from django.test import RequestFactory
-from django.utils import translation
 from PIL import Image as PILImage
 
 from edicola.core.chrome import chrome_for
@@ -28,13 +27,6 @@ from edicola.news.tests.factories import (
 
 BASE_URL = "https://www.edicola.test"
 HOSTILE_HEADLINE = 'Titolo </script><script>alert(1)</script> & "virgolette"'
-
-
-@pytest.fixture(autouse=True)
-def _italian():
-    """Page URLs computed by the test are the Italian ones, whatever a request activated."""
-    with translation.override("it"):
-        yield
 
 
 @pytest.fixture

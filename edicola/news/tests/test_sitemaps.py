@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from edicola.news import sitemaps
 from edicola.news.models import AuthorIndexPage
@@ -16,12 +16,6 @@ NS = {
     "sm": "http://www.sitemaps.org/schemas/sitemap/0.9",
     "news": "http://www.google.com/schemas/sitemap-news/0.9",
 }
-
-
-@pytest.fixture(autouse=True)
-def _italian():
-    with translation.override("it"):
-        yield
 
 
 @pytest.fixture
