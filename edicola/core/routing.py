@@ -8,6 +8,8 @@ a Site bumps the generation (see signals.py), which forgets every remembered rou
 restrictions are still checked on every request by Wagtail's own hook.
 """
 
+import hashlib
+
 from django.conf import settings
 from django.core.cache import cache
 from wagtail import views as wagtail_views
@@ -27,7 +29,10 @@ class RouteCacheMiddleware:
         if view_func is not wagtail_views.serve or request.method not in ("GET", "HEAD"):
             return None
         path = view_args[0] if view_args else view_kwargs.get("path", "")
-        key = f"route:{pagecache.generation()}:{request._get_raw_host()}:{path}"
+        address = f"{request._get_raw_host()}/{path}".encode()
+        key = (
+            f"route:{pagecache.generation()}:{hashlib.blake2b(address, digest_size=16).hexdigest()}"
+        )
         remembered = cache.get(key)
         if remembered is not None:
             request._wagtail_site, request._wagtail_route_for_request = remembered

@@ -174,13 +174,35 @@ def news_site(db) -> NewsSite:
 
 
 @pytest.fixture
-def live_news_site(transactional_db, django_db_serialized_rollback, live_server) -> NewsSite:
+def live_news_site(
+    request, transactional_db, django_db_serialized_rollback, django_db_blocker, live_server
+) -> NewsSite:
     """The same site, committed so that the live server thread sees it.
 
-    Transactional tests empty the tables afterwards; the serialized rollback brings back what
-    migrations created (Wagtail's root page, root collection, locale) before each of them.
+    A transactional test empties every table when it ends. The serialized rollback brings back
+    what migrations created (Wagtail's root page and collection, locale, content types) before
+    the test; pytest_runtest_teardown below brings it back afterwards for the tests that follow,
+    which pytest-django runs after the transactional ones when they ask for no database fixture.
     """
+    request.node.stash[RESTORE_MIGRATED_DATA] = django_db_blocker
     return build_news_site()
+
+
+RESTORE_MIGRATED_DATA = pytest.StashKey[object]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    result = yield
+    blocker = item.stash.get(RESTORE_MIGRATED_DATA, None)
+    if blocker is not None:
+        from django.db import connections
+
+        with blocker.unblock():
+            for connection in connections.all():
+                if contents := getattr(connection, "_test_serialized_contents", None):
+                    connection.creation.deserialize_db_from_string(contents)
+    return result
 
 
 @pytest.fixture(scope="session")
