@@ -250,7 +250,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
 }
 
-EDICOLA_PUBLISHER_NAME = env("PUBLISHER_NAME", WAGTAIL_SITE_NAME)
 EDICOLA_SERVE = {
     "workers": int(env("WEB_WORKERS", str(os.cpu_count() or 2))),
     "threads": int(env("WEB_THREADS", "4")),
