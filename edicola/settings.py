@@ -60,6 +60,9 @@ X_FRAME_OPTIONS = "DENY"
 INSTALLED_APPS = [
     "edicola.core",
     "edicola.news",
+    "edicola.comments",
+    "edicola.accounts",
+    "edicola.deals",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

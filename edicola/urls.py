@@ -9,6 +9,8 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from edicola.comments import api as comments_api
+from edicola.deals import urls as deals_urls
 from edicola.news import feeds, sitemaps
 from edicola.news import views as news_views
 
@@ -28,6 +30,7 @@ urlpatterns = [
     path("feed/atom/", feeds.LatestArticlesAtomFeed(), name="feed-atom"),
     path("feed/categoria/<slug:slug>/", feeds.CategoryFeed(), name="feed-category"),
     path("feed/autore/<slug:slug>/", feeds.AuthorFeed(), name="feed-author"),
+    path("", include(deals_urls.webhook_urlpatterns)),
 ]
 
 if settings.DEBUG:
@@ -38,6 +41,10 @@ if settings.DEBUG:
 urlpatterns += i18n_patterns(
     path("cerca/", news_views.search, name="search"),
     path("tag/<slug:slug>/", news_views.tag, name="tag"),
+    path("commenti/", include("edicola.comments.urls")),
+    path("api/commenti/", include(comments_api.urlpatterns)),
+    path("account/", include("edicola.accounts.urls")),
+    path("", include("edicola.deals.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

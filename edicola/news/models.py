@@ -4,6 +4,8 @@ Tree: HomePage → CategoryPage → ArticlePage, and HomePage → AuthorIndexPag
 Tag listings (/tag/<slug>/) and search live in views.py.
 """
 
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import EmptyPage, Paginator
 from django.db import models
 from django.http import Http404
@@ -41,7 +43,7 @@ class ArticleQuerySet(PageQuerySet):
         return self.live().public().select_related("hero_image").order_by("-date_published", "-pk")
 
     def with_listing_data(self):
-        return self.prefetch_related(
+        return self.select_related("discussion").prefetch_related(
             models.Prefetch(
                 "article_authors",
                 queryset=ArticleAuthor.objects.select_related("author").order_by("sort_order"),
@@ -147,6 +149,15 @@ class AuthorPage(Page):
     x_url = models.URLField(_("X (Twitter)"), blank=True)
     instagram_url = models.URLField(_("Instagram"), blank=True)
     linkedin_url = models.URLField(_("LinkedIn"), blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="author_page",
+        help_text=_("The account this author comments with; their comments carry the Author badge."),
+    )
 
     content_panels = Page.content_panels + [
         FieldPanel("avatar"),
@@ -161,6 +172,7 @@ class AuthorPage(Page):
             ],
             _("Social links"),
         ),
+        FieldPanel("user"),
     ]
     parent_page_types = ["news.AuthorIndexPage"]
     subpage_types: list[str] = []
@@ -265,6 +277,14 @@ class ArticlePage(Page):
     @cached_property
     def category(self) -> "CategoryPage | None":
         return CategoryPage.objects.filter(path=self.path[: -self.steplen]).first()
+
+    @property
+    def comment_count(self) -> int:
+        """Published comments, from the discussion row (joined by with_listing_data)."""
+        try:
+            return self.discussion.comment_count
+        except ObjectDoesNotExist:
+            return 0
 
     @property
     def has_embeds(self) -> bool:

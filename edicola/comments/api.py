@@ -1,0 +1,3 @@
+"""JSON API of the discussion."""
+
+urlpatterns: list = []

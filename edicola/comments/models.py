@@ -1,0 +1,230 @@
+"""Stored discussion: comments, their votes and reports, per-article discussion state, and the
+log of what moderators did. Rules about them live in services.py and policy.py.
+
+Removal and erasure are states, never deletes, so a thread keeps its shape.
+"""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Discussion(models.Model):
+    """One article's discussion: open or closed, and counters readers see and poll."""
+
+    article = models.OneToOneField(
+        "news.ArticlePage",
+        verbose_name=_("article"),
+        primary_key=True,
+        related_name="discussion",
+        on_delete=models.CASCADE,
+    )
+    is_closed = models.BooleanField(_("closed to new comments"), default=False)
+    # Approved comments, replies included; removed ones are not counted.
+    comment_count = models.PositiveIntegerField(_("published comments"), default=0)
+    # Bumped by every change a reader could see; the ETag of the live-update check.
+    version = models.PositiveIntegerField(default=0)
+    last_comment_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("discussion")
+        verbose_name_plural = _("discussions")
+
+    def __str__(self) -> str:
+        return str(self.article)
+
+
+class CommentQuerySet(models.QuerySet):
+    def for_article(self, article):
+        return self.filter(article=article)
+
+    def published(self):
+        """What readers see: approved comments, plus removed ones kept as thread placeholders."""
+        return self.filter(status__in=[Comment.Status.APPROVED, Comment.Status.REMOVED])
+
+    def approved(self):
+        return self.filter(status=Comment.Status.APPROVED)
+
+    def pending(self):
+        return self.filter(status=Comment.Status.PENDING)
+
+    def by_email(self, email: str):
+        return self.filter(author_email=email.strip().lower())
+
+
+class Comment(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        SPAM = "spam", _("Spam")
+        REMOVED = "removed", _("Removed")
+
+    class Badge(models.TextChoices):
+        NONE = "", _("Reader")
+        STAFF = "staff", _("Editorial staff")
+        AUTHOR = "author", _("Author")
+
+    article = models.ForeignKey(
+        "news.ArticlePage",
+        verbose_name=_("article"),
+        related_name="comments",
+        on_delete=models.CASCADE,
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("reply to"),
+        null=True,
+        blank=True,
+        related_name="replies",
+        on_delete=models.CASCADE,
+    )
+    # The top-level comment of the thread (itself for a top-level comment once saved; see save()).
+    thread = models.ForeignKey(
+        "self", null=True, blank=True, related_name="+", on_delete=models.CASCADE
+    )
+    depth = models.PositiveSmallIntegerField(default=0)
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        null=True,
+        blank=True,
+        related_name="comments",
+        on_delete=models.SET_NULL,
+    )
+    author_name = models.CharField(_("name"), max_length=80)
+    # Stored lower-cased; never shown to readers; blank once erased.
+    author_email = models.EmailField(_("e-mail"), blank=True, db_index=True)
+    author_url = models.URLField(_("website"), max_length=200, blank=True)
+    badge = models.CharField(_("badge"), max_length=10, choices=Badge.choices, blank=True)
+
+    body = models.TextField(_("text"))  # what the reader wrote (Markdown subset)
+    body_html = models.TextField(editable=False)  # rendered and sanitised when saved
+
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    held_by_reports = models.BooleanField(_("hidden by reader reports"), default=False)
+    is_pinned = models.BooleanField(_("pinned"), default=False)
+    is_anonymised = models.BooleanField(_("erased on request"), default=False)
+
+    upvotes = models.PositiveIntegerField(default=0)
+    downvotes = models.PositiveIntegerField(default=0)
+    score = models.IntegerField(_("score"), default=0)
+    report_count = models.PositiveSmallIntegerField(_("reports"), default=0)
+
+    # Only the network is kept: /24 for IPv4, /48 for IPv6. Never the full address.
+    ip_network = models.CharField(_("network"), max_length=64, blank=True)
+    # Random secret that edit/delete tokens are bound to; rotated on erasure.
+    edit_key = models.CharField(max_length=32, default=secrets.token_hex, editable=False)
+
+    created_at = models.DateTimeField(_("posted"), default=timezone.now, db_index=True)
+    edited_at = models.DateTimeField(_("edited"), null=True, blank=True)
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(fields=["article", "status", "created_at"]),
+            models.Index(fields=["thread", "created_at"]),
+            models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["ip_network", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.author_name}: {self.body[:60]}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        if self.thread_id is None:
+            self.thread_id = self.parent.thread_id if self.parent_id else self.pk
+            type(self).objects.filter(pk=self.pk).update(thread_id=self.thread_id)
+
+    @property
+    def is_removed(self) -> bool:
+        return self.status == self.Status.REMOVED
+
+    @property
+    def anchor(self) -> str:
+        return f"commento-{self.pk}"
+
+
+class Vote(models.Model):
+    """One reader's up or down vote on one comment."""
+
+    comment = models.ForeignKey(Comment, related_name="votes", on_delete=models.CASCADE)
+    # "u:<user id>" for accounts, "g:<random id from a signed cookie>" for guests.
+    voter = models.CharField(max_length=64)
+    ip_network = models.CharField(max_length=64, blank=True)
+    value = models.SmallIntegerField(choices=[(1, "+1"), (-1, "-1")])
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["comment", "voter"], name="one_vote_per_reader"),
+        ]
+        indexes = [models.Index(fields=["comment", "ip_network"])]
+
+
+class Report(models.Model):
+    """A reader's report of a comment to the moderators."""
+
+    class Reason(models.TextChoices):
+        SPAM = "spam", _("Spam")
+        OFFENSIVE = "offensive", _("Offensive")
+        OFF_TOPIC = "off_topic", _("Off-topic")
+        OTHER = "other", _("Other")
+
+    comment = models.ForeignKey(Comment, related_name="reports", on_delete=models.CASCADE)
+    reporter = models.CharField(max_length=64)  # same form as Vote.voter
+    reason = models.CharField(_("reason"), max_length=12, choices=Reason.choices)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        constraints = [
+            models.UniqueConstraint(fields=["comment", "reporter"], name="one_report_per_reader"),
+        ]
+
+
+class ModerationLog(models.Model):
+    """Every moderation action, who took it and when."""
+
+    class Action(models.TextChoices):
+        APPROVE = "approve", _("Approved")
+        SPAM = "spam", _("Marked as spam")
+        REMOVE = "remove", _("Removed")
+        PENDING = "pending", _("Sent back to review")
+        HELD_BY_REPORTS = "reported", _("Hidden by reader reports")
+        PIN = "pin", _("Pinned")
+        UNPIN = "unpin", _("Unpinned")
+        CLOSE = "close", _("Discussion closed")
+        OPEN = "open", _("Discussion reopened")
+        REPLY = "reply", _("Replied as staff")
+        ERASE = "erase", _("Erased on request")
+
+    comment = models.ForeignKey(
+        Comment, null=True, blank=True, related_name="log", on_delete=models.CASCADE
+    )
+    article = models.ForeignKey(
+        "news.ArticlePage", null=True, blank=True, related_name="+", on_delete=models.CASCADE
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, related_name="+", on_delete=models.SET_NULL
+    )
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("moderation action")
+        verbose_name_plural = _("moderation actions")
+        ordering = ["-created_at", "-pk"]
