@@ -41,6 +41,7 @@ if settings.DEBUG:
 urlpatterns += i18n_patterns(
     path("cerca/", news_views.search, name="search"),
     path("tag/<slug:slug>/", news_views.tag, name="tag"),
+    path("commenti/privacy/", include("edicola.comments.privacy_urls")),
     path("commenti/", include("edicola.comments.urls")),
     path("api/commenti/", include(comments_api.urlpatterns)),
     path("account/", include("edicola.accounts.urls")),

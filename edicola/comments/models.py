@@ -171,6 +171,9 @@ class Vote(models.Model):
         ]
         indexes = [models.Index(fields=["comment", "ip_network"])]
 
+    def __str__(self) -> str:
+        return f"{self.voter} {self.value:+d} #{self.comment_id}"
+
 
 class Report(models.Model):
     """A reader's report of a comment to the moderators."""
@@ -193,6 +196,9 @@ class Report(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["comment", "reporter"], name="one_report_per_reader"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} #{self.comment_id}"
 
 
 class ModerationLog(models.Model):
@@ -228,3 +234,6 @@ class ModerationLog(models.Model):
         verbose_name = _("moderation action")
         verbose_name_plural = _("moderation actions")
         ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} #{self.comment_id or self.article_id}"

@@ -126,7 +126,13 @@ def discussion_for(article) -> Discussion:
     raise NotImplementedError
 
 
-def thread_page(article, *, sort: str = "newest", page: int = 1, show_all: bool = False,
-                viewer: ClientInfo | None = None) -> ThreadPage:
+def thread_page(
+    article,
+    *,
+    sort: str = "newest",
+    page: int = 1,
+    show_all: bool = False,
+    viewer: ClientInfo | None = None,
+) -> ThreadPage:
     """The discussion as readers see it, in O(1) queries."""
     raise NotImplementedError

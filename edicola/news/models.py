@@ -156,7 +156,9 @@ class AuthorPage(Page):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="author_page",
-        help_text=_("The account this author comments with; their comments carry the Author badge."),
+        help_text=_(
+            "The account this author comments with; their comments carry the Author badge."
+        ),
     )
 
     content_panels = Page.content_panels + [

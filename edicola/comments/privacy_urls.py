@@ -1,0 +1,3 @@
+"""Reader endpoints for privacy requests: export and erasure of a commenter's data."""
+
+urlpatterns: list = []

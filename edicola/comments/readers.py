@@ -1,0 +1,53 @@
+"""Who is asking: an account, or a guest known by a random id in a signed cookie.
+
+Views and the API build a ClientInfo with `client_info(request)` and, after a response that
+needs the guest id (a vote, a report, a comment), call `remember_reader(request, response)`.
+"""
+
+import secrets
+
+from django.http import HttpRequest, HttpResponse
+
+from .services import ClientInfo
+
+READER_COOKIE = "edicola_lettore"
+READER_COOKIE_SALT = "edicola.comments.reader"
+READER_COOKIE_AGE = 365 * 24 * 3600
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The client's address as the web server saw it (proxies must set REMOTE_ADDR right)."""
+    return request.META.get("REMOTE_ADDR", "") or "0.0.0.0"
+
+
+def _guest_id(request: HttpRequest) -> str:
+    if not hasattr(request, "_edicola_guest_id"):
+        value = request.get_signed_cookie(READER_COOKIE, default="", salt=READER_COOKIE_SALT)
+        request._edicola_guest_id = value if value.isalnum() and len(value) <= 40 else ""
+        request._edicola_guest_id_new = not request._edicola_guest_id
+        if not request._edicola_guest_id:
+            request._edicola_guest_id = secrets.token_hex(12)
+    return request._edicola_guest_id
+
+
+def client_info(request: HttpRequest) -> ClientInfo:
+    user = (
+        request.user if getattr(request, "user", None) and request.user.is_authenticated else None
+    )
+    reader_id = f"u:{user.pk}" if user else f"g:{_guest_id(request)}"
+    return ClientInfo(ip=client_ip(request), user=user, reader_id=reader_id)
+
+
+def remember_reader(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """Set the guest-id cookie if this request created a new guest id."""
+    if getattr(request, "_edicola_guest_id_new", False):
+        response.set_signed_cookie(
+            READER_COOKIE,
+            request._edicola_guest_id,
+            salt=READER_COOKIE_SALT,
+            max_age=READER_COOKIE_AGE,
+            secure=request.is_secure(),
+            httponly=True,
+            samesite="Lax",
+        )
+    return response
