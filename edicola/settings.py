@@ -210,6 +210,11 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Edicola <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 ADMINS = [("Admin", address) for address in env_list("ADMINS")]
 
+AUTHENTICATION_BACKENDS = [
+    "edicola.accounts.backends.EmailBackend",  # readers log in by e-mail
+    "django.contrib.auth.backends.ModelBackend",  # the Wagtail admin by username
+]
+LOGIN_URL = "accounts:login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -258,3 +263,46 @@ EDICOLA_SERVE = {
     "threads": int(env("WEB_THREADS", "4")),
     "clock_seconds": int(env("CLOCK_SECONDS", "15")),
 }
+
+# Discussion (edicola.comments): moderation, threading, editing, reports, anti-spam, rate limits.
+COMMENTS = {
+    "MODERATION": env("COMMENTS_MODERATION", "first-time"),  # first-time | all | none
+    "MAX_DEPTH": int(env("COMMENTS_MAX_DEPTH", "4")),
+    "PAGE_SIZE": int(env("COMMENTS_PAGE_SIZE", "20")),
+    "EDIT_WINDOW_SECONDS": int(env("COMMENTS_EDIT_WINDOW_SECONDS", "900")),
+    "REPORT_THRESHOLD": int(env("COMMENTS_REPORT_THRESHOLD", "3")),
+    "MAX_LINKS": int(env("COMMENTS_MAX_LINKS", "2")),
+    "MIN_FORM_SECONDS": float(env("COMMENTS_MIN_FORM_SECONDS", "3")),
+    "MAX_LENGTH": int(env("COMMENTS_MAX_LENGTH", "5000")),
+    "BLOCKLIST": env_list("COMMENTS_BLOCKLIST"),
+    "DUPLICATE_WINDOW_SECONDS": int(env("COMMENTS_DUPLICATE_WINDOW_SECONDS", "86400")),
+    "GUEST_VOTES_PER_NETWORK": int(env("COMMENTS_GUEST_VOTES_PER_NETWORK", "3")),
+    # "count/seconds" pairs, applied per IP and per e-mail (comments) or per reader and IP (votes).
+    "RATE_COMMENTS": env_list("COMMENTS_RATE", "5/60,30/3600"),
+    "RATE_VOTES": env_list("COMMENTS_RATE_VOTES", "2/1"),
+    "RATE_REPORTS": env_list("COMMENTS_RATE_REPORTS", "5/60,20/3600"),
+    # auto: the cache when it is shared (Redis), else the database; or "cache" / "database".
+    "RATELIMIT_BACKEND": env("COMMENTS_RATELIMIT_BACKEND", "auto"),
+}
+
+# Deals: the Telegram bot and channel, the WhatsApp Cloud API number, the outbox workers.
+# The *_API_URL knobs exist so tests and benchmarks can point the clients at local fakes.
+TELEGRAM_BOT_TOKEN = env("TELEGRAM_BOT_TOKEN")
+TELEGRAM_CHANNEL = env("TELEGRAM_CHANNEL")  # "@channel" or a numeric chat id
+TELEGRAM_BOT_USERNAME = env("TELEGRAM_BOT_USERNAME")
+TELEGRAM_WEBHOOK_SECRET = env("TELEGRAM_WEBHOOK_SECRET")
+TELEGRAM_API_URL = env("TELEGRAM_API_URL", "https://api.telegram.org").rstrip("/")
+WHATSAPP_TOKEN = env("WHATSAPP_TOKEN")
+WHATSAPP_PHONE_NUMBER_ID = env("WHATSAPP_PHONE_NUMBER_ID")
+WHATSAPP_APP_SECRET = env("WHATSAPP_APP_SECRET")
+WHATSAPP_VERIFY_TOKEN = env("WHATSAPP_VERIFY_TOKEN")
+WHATSAPP_API_URL = env("WHATSAPP_API_URL", "https://graph.facebook.com/v23.0").rstrip("/")
+WHATSAPP_OFFER_TEMPLATE = env("WHATSAPP_OFFER_TEMPLATE", "offerta_del_giorno")
+WHATSAPP_CONFIRM_TEMPLATE = env("WHATSAPP_CONFIRM_TEMPLATE", "conferma_iscrizione")
+WHATSAPP_TEMPLATE_LANGUAGE = env("WHATSAPP_TEMPLATE_LANGUAGE", "it")
+WHATSAPP_MESSAGES_PER_SECOND = float(env("WHATSAPP_MESSAGES_PER_SECOND", "80"))
+# A send whose outcome is unknown (read time-out, worker killed) waits this long for a status
+# webhook before it is sent again.
+DEALS_RECONCILE_SECONDS = float(env("DEALS_RECONCILE_SECONDS", "600"))
+DEALS_LEASE_SECONDS = float(env("DEALS_LEASE_SECONDS", "60"))
+DEALS_AFFILIATE_DISCLOSURE = env("DEALS_AFFILIATE_DISCLOSURE")  # empty: the translated default

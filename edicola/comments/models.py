@@ -12,6 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+def new_edit_key() -> str:
+    return secrets.token_hex(16)
+
+
 class Discussion(models.Model):
     """One article's discussion: open or closed, and counters readers see and poll."""
 
@@ -119,7 +123,11 @@ class Comment(models.Model):
     # Only the network is kept: /24 for IPv4, /48 for IPv6. Never the full address.
     ip_network = models.CharField(_("network"), max_length=64, blank=True)
     # Random secret that edit/delete tokens are bound to; rotated on erasure.
-    edit_key = models.CharField(max_length=32, default=secrets.token_hex, editable=False)
+    edit_key = models.CharField(max_length=32, default=new_edit_key, editable=False)
+    # The poster's reader id ("u:<id>" or "g:<random>"), so they cannot vote on their own comment.
+    reader_id = models.CharField(max_length=64, blank=True, editable=False)
+    # When a moderator last decided on it; only reports made after that can hide it again.
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
 
     created_at = models.DateTimeField(_("posted"), default=timezone.now, db_index=True)
     edited_at = models.DateTimeField(_("edited"), null=True, blank=True)
@@ -186,6 +194,8 @@ class Report(models.Model):
 
     comment = models.ForeignKey(Comment, related_name="reports", on_delete=models.CASCADE)
     reporter = models.CharField(max_length=64)  # same form as Vote.voter
+    # Guests' reports count once per network towards the hiding threshold.
+    ip_network = models.CharField(max_length=64, blank=True)
     reason = models.CharField(_("reason"), max_length=12, choices=Reason.choices)
     note = models.CharField(_("note"), max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -237,3 +247,18 @@ class ModerationLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} #{self.comment_id or self.article_id}"
+
+
+class RateCounter(models.Model):
+    """A rate-limit counter every process sees, for deployments without a shared cache.
+
+    Used by edicola.core.ratelimit when the cache is per-process; keys carry their time window
+    and never a raw address or e-mail.
+    """
+
+    key = models.CharField(max_length=128, primary_key=True)
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.count}"

@@ -2,29 +2,68 @@
 
 Every entry point (HTML views, JSON API, admin, commands, tasks) calls these functions and
 repeats no check. Each raises CommentError with a translated message when nothing may change;
-in that case nothing has been written.
+in that case nothing has been written (rate-limit counters aside).
 
-CONTRACT (filled in by the core implementation; signatures are fixed, other modules rely on them).
+Settings: the COMMENTS block of edicola/settings.py. Publish/hold/refuse is decided by
+policy.decide() from the facts gathered here and the signals of spam.py.
+
+Counters: Discussion.comment_count (approved comments), Discussion.version (bumped by every
+change readers can see) and a comment's vote counts are updated with F() expressions, so
+concurrent requests never lose an update. After the commit of a reader-visible change,
+signals.discussion_changed is sent with the article.
 """
 
 from __future__ import annotations
 
+import ipaddress
+import math
+from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import timedelta
 
-from django.utils.translation import gettext_lazy as _  # noqa: F401
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from .models import Comment, Discussion  # noqa: F401
+from edicola.core import ratelimit
+
+from . import forms as shapes
+from . import markup, policy, spam
+from .models import Comment, Discussion, ModerationLog, Report, Vote
+from .signals import discussion_changed
+
+PUBLISHED = (Comment.Status.APPROVED, Comment.Status.REMOVED)
+SORTS = ("newest", "oldest", "votes")
+EDIT_SALT = "edicola.comments.edit"
 
 
 class CommentError(Exception):
     """A refusal readers see: `message` is translated, `field` names the input at fault (or None),
-    `status` is the HTTP status the views and the API answer with (400, 403, 404, 409, 429)."""
+    `status` is the HTTP status the views and the API answer with (400, 403, 404, 409, 429).
+    `errors` maps every faulty field to its messages when several are known (input checks);
+    `retry_after` is the number of seconds to wait, for 429 answers (the Retry-After header)."""
 
-    def __init__(self, message, *, field: str | None = None, status: int = 400):
+    def __init__(
+        self,
+        message,
+        *,
+        field: str | None = None,
+        status: int = 400,
+        errors: dict | None = None,
+        retry_after: int | None = None,
+    ):
         super().__init__(str(message))
         self.message = message
         self.field = field
         self.status = status
+        self.errors = errors if errors is not None else ({field: [message]} if field else {})
+        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -68,62 +107,707 @@ class ThreadPage:
     page: int
     page_count: int
     showing_all: bool
+    # Filled only when thread_page() is given a viewer: their votes on the comments shown
+    # ({comment id: +1 / -1}) and their own comments still awaiting moderation (oldest first).
+    viewer_votes: dict = field(default_factory=dict)
+    own_pending: list = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------------------------
+# Small helpers
+
+
+def conf(name: str):
+    return settings.COMMENTS[name]
+
+
+def ip_network(ip: str) -> str:
+    """The network stored instead of an address: /24 for IPv4, /48 for IPv6 ("" if unusable)."""
+    try:
+        address = ipaddress.ip_address((ip or "").strip())
+    except ValueError:
+        return ""
+    if address.version == 6 and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    prefix = 24 if address.version == 4 else 48
+    return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
+
+
+def _user(client: ClientInfo | None):
+    user = getattr(client, "user", None)
+    return user if user is not None and getattr(user, "is_authenticated", False) else None
+
+
+def reader_key(client: ClientInfo) -> str:
+    """The id votes and reports are stored under: the account if any, else the guest cookie."""
+    user = _user(client)
+    return f"u:{user.pk}" if user is not None else (client.reader_id or "")
+
+
+def account_name(user) -> str:
+    name = (user.get_full_name() or "").strip()
+    if not name:
+        name = (user.email or user.get_username() or "").split("@")[0]
+    try:
+        return shapes.clean_name(name)
+    except ValidationError:
+        return str(_("Reader"))
+
+
+def _retry_message(seconds: int) -> str:
+    if seconds < 90:
+        return ngettext(
+            "You are going too fast. Try again in %(count)d second.",
+            "You are going too fast. Try again in %(count)d seconds.",
+            seconds,
+        ) % {"count": seconds}
+    minutes = math.ceil(seconds / 60)
+    return ngettext(
+        "You are going too fast. Try again in %(count)d minute.",
+        "You are going too fast. Try again in %(count)d minutes.",
+        minutes,
+    ) % {"count": minutes}
+
+
+def _limit(scope: str, identities, rates) -> None:
+    hashed = [ratelimit.keyed_hash(value) for value in identities if value]
+    try:
+        ratelimit.hit(scope, hashed, rates)
+    except ratelimit.RateLimited as limited:
+        raise CommentError(
+            _retry_message(limited.retry_after), status=429, retry_after=limited.retry_after
+        ) from None
+
+
+def _announce(*articles) -> None:
+    """Send discussion_changed for each article once the transaction commits."""
+    for article in {article.pk: article for article in articles}.values():
+        transaction.on_commit(
+            lambda article=article: discussion_changed.send(sender=Discussion, article=article)
+        )
+
+
+def _bump(article_id, *, count: int = 0, last_comment_at=None) -> None:
+    changes = {"version": F("version") + 1}
+    if count:
+        changes["comment_count"] = F("comment_count") + count
+    if last_comment_at is not None:
+        changes["last_comment_at"] = Greatest(
+            Coalesce("last_comment_at", last_comment_at), last_comment_at
+        )
+    if not Discussion.objects.filter(pk=article_id).update(**changes):
+        Discussion.objects.get_or_create(article_id=article_id)
+        Discussion.objects.filter(pk=article_id).update(**changes)
+
+
+def _is_live(article) -> bool:
+    if not getattr(article, "live", False) or getattr(article, "expired", False):
+        return False
+    if getattr(article, "pk", None) is None:
+        return False
+    from wagtail.models import PageViewRestriction
+
+    step = article.steplen
+    paths = [article.path[:end] for end in range(step, len(article.path) + 1, step)]
+    return not PageViewRestriction.objects.filter(page__path__in=paths).exists()
+
+
+def _is_article_author(article, user) -> bool:
+    from edicola.news.models import ArticleAuthor
+
+    return ArticleAuthor.objects.filter(article_id=article.pk, author__user=user).exists()
+
+
+def _check_input(data: CommentInput, user) -> tuple[str, str, str, str]:
+    """(body, name, email, url) cleaned, or CommentError listing every faulty field."""
+    errors, values = {}, {}
+    checks = [("body", shapes.clean_body, data.body), ("url", shapes.clean_url, data.url)]
+    if user is None:
+        checks += [
+            ("name", shapes.clean_name, data.name),
+            ("email", shapes.clean_email, data.email),
+        ]
+    for name, check, value in checks:
+        try:
+            values[name] = check(value)
+        except ValidationError as error:
+            errors[name] = error.messages
+    if errors:
+        first = next(iter(errors))
+        raise CommentError(errors[first][0], field=first, status=400, errors=errors)
+    if user is not None:
+        values["name"] = account_name(user)
+        values["email"] = (user.email or "").strip().lower()
+    return values["body"], values["name"], values["email"], values["url"]
+
+
+def _resolve_parent(article, parent_id) -> Comment | None:
+    if parent_id in (None, ""):
+        return None
+    missing = CommentError(
+        _("The comment you are replying to does not exist."), field="parent", status=400
+    )
+    try:
+        parent_id = int(parent_id)
+    except (TypeError, ValueError):
+        raise missing from None
+    parent = Comment.objects.select_related("parent").filter(pk=parent_id).first()
+    if parent is None or parent.article_id != article.pk:
+        raise missing
+    if parent.status == Comment.Status.REMOVED:
+        raise CommentError(
+            _("That comment was removed: it cannot be replied to."), field="parent", status=409
+        )
+    if parent.status != Comment.Status.APPROVED:
+        raise missing
+    # Deeper replies attach to the deepest allowed level (depth counts from 0).
+    max_depth = max(1, conf("MAX_DEPTH"))
+    while parent is not None and parent.depth + 1 >= max_depth:
+        ancestor = parent.parent if "parent" in parent._state.fields_cache else None
+        if ancestor is None and parent.parent_id:
+            ancestor = Comment.objects.filter(pk=parent.parent_id).first()
+        parent = ancestor
+    return parent
+
+
+# --------------------------------------------------------------------------------------------
+# Posting
 
 
 def submit_comment(article, data: CommentInput, *, client: ClientInfo) -> Comment:
-    """Save a reader's comment (or reply) under the moderation policy; see policy.decide()."""
-    raise NotImplementedError
+    """Save a reader's comment (or reply) under the moderation policy; see policy.decide().
+
+    Returns the saved Comment: status APPROVED (published) or PENDING (held for review).
+    A comment that a bot signal refuses (honeypot filled in, form sent too fast) is NOT saved:
+    the returned Comment has `pk is None` and status SPAM. Callers answer exactly as for a held
+    comment ("awaiting moderation") so bots learn nothing, and must not build links from it.
+
+    Refusals (CommentError): 400 bad input (`errors` has every faulty field) or unknown/foreign
+    parent; 404 article not published; 403 discussion closed; 409 parent removed; 429 too many
+    comments (per address and per e-mail).
+    """
+    return _create(article, data, client=client)
 
 
-def edit_comment(comment: Comment, body: str, *, client: ClientInfo, token: str = "") -> Comment:
-    """Change the text within the edit window, proven by `token` or by the author's account."""
-    raise NotImplementedError
+def _create(article, data: CommentInput, *, client: ClientInfo, staff_reply=None) -> Comment:
+    user = staff_reply if staff_reply is not None else _user(client)
+    body, name, email, url = _check_input(data, user)
+    if not _is_live(article):
+        raise CommentError(_("This article is not published."), status=404)
+    network = ip_network(client.ip)
+    is_staff = bool(user is not None and user.is_staff)
+    bot = spam.bot_signals(honeypot=data.honeypot, form_age_seconds=data.form_age_seconds)
+    now = timezone.now()
 
+    with transaction.atomic():
+        if staff_reply is None:
+            _limit("comment", [client.ip, email or reader_key(client)], conf("RATE_COMMENTS"))
+        if bot.reject_reasons and not is_staff:
+            refused = Comment(article=article, author_name=name, body=body, created_at=now)
+            refused.status = Comment.Status.SPAM
+            return refused
+        discussion, _created = Discussion.objects.get_or_create(article=article)
+        if discussion.is_closed and staff_reply is None:
+            raise CommentError(_("Comments on this article are closed."), status=403)
+        parent = _resolve_parent(article, data.parent_id)
 
-def delete_comment(comment: Comment, *, client: ClientInfo, token: str = "") -> None:
-    """The author withdraws a comment within the edit window (becomes a removed placeholder)."""
-    raise NotImplementedError
-
-
-def edit_token(comment: Comment) -> str:
-    """A signed token bound to this comment that proves authorship for the edit window."""
-    raise NotImplementedError
-
-
-def can_edit(comment: Comment, *, client: ClientInfo, token: str = "") -> bool:
-    raise NotImplementedError
-
-
-def vote(comment: Comment, value: int, *, client: ClientInfo) -> Comment:
-    """Record +1 / -1 (or 0 to withdraw) for this reader; returns the comment with new counts."""
-    raise NotImplementedError
-
-
-def report(comment: Comment, reason: str, *, client: ClientInfo, note: str = "") -> Comment:
-    """A reader reports a comment; enough reports hide it pending review."""
-    raise NotImplementedError
-
-
-def moderate(comments, action: str, *, actor, note: str = "") -> int:
-    """Apply a ModerationLog.Action (approve, spam, remove, pending) to comments; log each."""
-    raise NotImplementedError
-
-
-def set_pinned(comment: Comment, pinned: bool, *, actor) -> Comment:
-    raise NotImplementedError
-
-
-def set_closed(article, closed: bool, *, actor) -> Discussion:
-    raise NotImplementedError
+        badge = Comment.Badge.NONE
+        if is_staff:
+            badge = Comment.Badge.STAFF
+        elif user is not None and _is_article_author(article, user):
+            badge = Comment.Badge.AUTHOR
+        trusted = badge != Comment.Badge.NONE
+        signals, known = spam.Signals(), False
+        if not trusted:
+            signals = spam.assess(
+                body, name=name, url=url, email=email, user=user, ip_network=network
+            )
+            mode = conf("MODERATION")
+            if mode == "first-time" and not signals.hold_reasons:
+                who = Q(author_email=email) if email else Q()
+                if user is not None:
+                    who |= Q(user=user)
+                known = (
+                    bool(who)
+                    and Comment.objects.filter(who, status=Comment.Status.APPROVED).exists()
+                )
+        decision = policy.decide(
+            mode=conf("MODERATION"),
+            trusted=trusted,
+            known=known,
+            hold_reasons=signals.hold_reasons,
+        )
+        comment = Comment(
+            article=article,
+            parent=parent,
+            thread_id=parent.thread_id if parent else None,
+            depth=parent.depth + 1 if parent else 0,
+            user=user,
+            author_name=name,
+            author_email=email,
+            author_url=url,
+            badge=badge,
+            body=body,
+            body_html=markup.render(body),
+            status=Comment.Status.APPROVED if decision.published else Comment.Status.PENDING,
+            ip_network=network if staff_reply is None else "",
+            reader_id=reader_key(client) if staff_reply is None else f"u:{user.pk}",
+            created_at=now,
+        )
+        comment.save()
+        comment.hold_reasons = decision.reasons
+        if decision.published:
+            _bump(article.pk, count=1, last_comment_at=now)
+            _announce(article)
+    return comment
 
 
 def reply_as_staff(parent: Comment, body: str, *, actor) -> Comment:
-    raise NotImplementedError
+    """A moderator's reply from the admin: published with the staff badge, logged. Works on
+    closed discussions; not on removed comments."""
+    article = parent.article
+    client = ClientInfo(ip="", user=actor, reader_id=f"u:{actor.pk}")
+    data = CommentInput(body=body, parent_id=parent.pk)
+    with transaction.atomic():
+        comment = _create(article, data, client=client, staff_reply=actor)
+        ModerationLog.objects.create(
+            comment=comment, article_id=article.pk, actor=actor, action=ModerationLog.Action.REPLY
+        )
+    return comment
+
+
+# --------------------------------------------------------------------------------------------
+# Editing by the author
+
+
+def edit_token(comment: Comment) -> str:
+    """A signed token bound to this comment that proves authorship for the edit window.
+
+    Signed with SECRET_KEY, salted with the comment's random edit_key (rotating it voids every
+    token) and time-stamped; it names the comment's id, so it proves nothing about any other.
+    """
+    if comment.pk is None:
+        return ""
+    signer = signing.TimestampSigner(salt=f"{EDIT_SALT}:{comment.edit_key}")
+    return signer.sign(str(comment.pk))
+
+
+def _token_ok(comment: Comment, token: str) -> bool:
+    if not token or comment.pk is None:
+        return False
+    signer = signing.TimestampSigner(salt=f"{EDIT_SALT}:{comment.edit_key}")
+    try:
+        value = signer.unsign(str(token), max_age=timedelta(seconds=conf("EDIT_WINDOW_SECONDS")))
+    except signing.BadSignature:
+        return False
+    return value == str(comment.pk)
+
+
+def _has_replies(comment: Comment) -> bool:
+    known = getattr(comment, "_has_replies", None)
+    if known is not None:
+        return known
+    return comment.replies.exclude(status=Comment.Status.SPAM).exists()
+
+
+def _edit_refusal(comment: Comment, client: ClientInfo, token: str, *, fresh=False):
+    """Why this client may not edit or delete this comment now, or None."""
+    if comment.pk is None or comment.status in (Comment.Status.REMOVED, Comment.Status.SPAM):
+        return CommentError(_("This comment is not available."), status=404)
+    user = _user(client)
+    is_owner = user is not None and comment.user_id == user.pk
+    if not is_owner and not _token_ok(comment, token):
+        if timezone.now() - comment.created_at > timedelta(seconds=conf("EDIT_WINDOW_SECONDS")):
+            return CommentError(_("The time to change this comment has passed."), status=403)
+        return CommentError(_("You cannot change this comment."), status=403)
+    if timezone.now() - comment.created_at > timedelta(seconds=conf("EDIT_WINDOW_SECONDS")):
+        return CommentError(_("The time to change this comment has passed."), status=403)
+    has_replies = (
+        comment.replies.exclude(status=Comment.Status.SPAM).exists()
+        if fresh
+        else _has_replies(comment)
+    )
+    if has_replies:
+        return CommentError(
+            _("Someone has replied to this comment: it can no longer be changed."), status=403
+        )
+    return None
+
+
+def can_edit(comment: Comment, *, client: ClientInfo, token: str = "") -> bool:
+    """Whether edit_comment/delete_comment would be allowed now (one query at most; none for
+    comments that came from thread_page)."""
+    return _edit_refusal(comment, client, token) is None
+
+
+def edit_comment(comment: Comment, body: str, *, client: ClientInfo, token: str = "") -> Comment:
+    """Change the text within the edit window, proven by `token` or by the author's account.
+
+    Returns the updated comment. The new text is checked again: if it now trips a holding spam
+    signal (links, blocklist), a published comment goes back to review (status PENDING).
+    Refusals: 400 bad text; 403 not the author, forged/expired token, window over, replied to;
+    404 comment removed.
+    """
+    try:
+        body = shapes.clean_body(body)
+    except ValidationError as error:
+        raise CommentError(error.messages[0], field="body", status=400) from None
+    with transaction.atomic():
+        current = Comment.objects.select_for_update().filter(pk=comment.pk).first()
+        if current is None:
+            raise CommentError(_("This comment is not available."), status=404)
+        refusal = _edit_refusal(current, client, token, fresh=True)
+        if refusal is not None:
+            raise refusal
+        if body == current.body:
+            return current
+        was_published = current.status == Comment.Status.APPROVED
+        if current.badge == Comment.Badge.NONE:
+            signals = spam.content_signals(
+                body, name=current.author_name, url=current.author_url, email=current.author_email
+            )
+            if signals.hold_reasons:
+                current.status = Comment.Status.PENDING
+        current.body = body
+        current.body_html = markup.render(body)
+        current.edited_at = timezone.now()
+        current.save(update_fields=["body", "body_html", "edited_at", "status"])
+        if was_published:
+            unpublished = current.status != Comment.Status.APPROVED
+            _bump(current.article_id, count=-1 if unpublished else 0)
+            _announce(current.article)
+    return current
+
+
+def delete_comment(comment: Comment, *, client: ClientInfo, token: str = "") -> None:
+    """The author withdraws a comment within the edit window (becomes a removed placeholder):
+    status REMOVED, text cleared. Same proofs and refusals as edit_comment."""
+    with transaction.atomic():
+        current = Comment.objects.select_for_update().filter(pk=comment.pk).first()
+        if current is None:
+            raise CommentError(_("This comment is not available."), status=404)
+        refusal = _edit_refusal(current, client, token, fresh=True)
+        if refusal is not None:
+            raise refusal
+        was_published = current.status == Comment.Status.APPROVED
+        Comment.objects.filter(pk=current.pk).update(
+            status=Comment.Status.REMOVED, body="", body_html="", edited_at=timezone.now()
+        )
+        if was_published:
+            _bump(current.article_id, count=-1)
+            _announce(current.article)
+    comment.status, comment.body, comment.body_html = Comment.Status.REMOVED, "", ""
+
+
+# --------------------------------------------------------------------------------------------
+# Votes and reports
+
+
+def _visible_or_404(comment: Comment) -> None:
+    if comment.pk is None or comment.status != Comment.Status.APPROVED:
+        raise CommentError(_("This comment is not available."), status=404)
+
+
+def _is_own(comment: Comment, client: ClientInfo) -> bool:
+    user = _user(client)
+    if user is not None:
+        if comment.user_id == user.pk:
+            return True
+        if user.email and comment.author_email == user.email.strip().lower():
+            return True
+    return bool(comment.reader_id) and comment.reader_id == reader_key(client)
+
+
+def vote(comment: Comment, value: int, *, client: ClientInfo) -> Comment:
+    """Record +1 / -1 (or 0 to withdraw) for this reader; returns the comment with new counts.
+
+    One vote per reader (account, or guest cookie id); voting again changes it. Refusals: 400
+    bad value or no reader id; 403 own comment, or too many guest votes on this comment from
+    the same network (COMMENTS["GUEST_VOTES_PER_NETWORK"]); 404 comment not published;
+    429 too many votes per second (per reader and per address).
+    """
+    try:
+        value = int(value)
+    except (TypeError, ValueError):
+        value = None
+    if value not in (-1, 0, 1):
+        raise CommentError(_("A vote is +1, -1 or 0 to withdraw it."), field="value", status=400)
+    _visible_or_404(comment)
+    voter = reader_key(client)
+    if not voter:
+        raise CommentError(_("We could not recognise you: enable cookies and try again."))
+    if _is_own(comment, client):
+        raise CommentError(_("You cannot vote on your own comment."), status=403)
+    network = ip_network(client.ip)
+    _limit("vote", [voter, client.ip], conf("RATE_VOTES"))
+    for attempt in range(3):
+        try:
+            with transaction.atomic():
+                _record_vote(comment, voter, value, network)
+            break
+        except IntegrityError:
+            if attempt == 2:
+                raise CommentError(
+                    _("Your vote could not be recorded. Try again."), status=409
+                ) from None
+    comment.refresh_from_db(fields=["upvotes", "downvotes", "score"])
+    return comment
+
+
+def _record_vote(comment: Comment, voter: str, value: int, network: str) -> None:
+    existing = Vote.objects.select_for_update().filter(comment_id=comment.pk, voter=voter).first()
+    old = existing.value if existing else 0
+    if old == value:
+        return
+    if value == 0:
+        existing.delete()
+    elif existing is not None:
+        Vote.objects.filter(pk=existing.pk).update(value=value)
+    else:
+        limit = conf("GUEST_VOTES_PER_NETWORK")
+        if voter.startswith("g:") and network and limit:
+            same_network = Vote.objects.filter(
+                comment_id=comment.pk, ip_network=network, voter__startswith="g:"
+            ).count()
+            if same_network >= limit:
+                raise CommentError(
+                    _("Too many votes on this comment come from your network."), status=403
+                )
+        Vote.objects.create(comment_id=comment.pk, voter=voter, value=value, ip_network=network)
+    up = (value == 1) - (old == 1)
+    down = (value == -1) - (old == -1)
+    Comment.objects.filter(pk=comment.pk).update(
+        upvotes=F("upvotes") + up, downvotes=F("downvotes") + down, score=F("score") + value - old
+    )
+    _bump(comment.article_id)
+    _announce(comment.article)
+
+
+def report(comment: Comment, reason: str, *, client: ClientInfo, note: str = "") -> Comment:
+    """A reader reports a comment; enough reports hide it pending review.
+
+    One report per reader per comment (409 on a second one). When reports from
+    COMMENTS["REPORT_THRESHOLD"] distinct sources (accounts, or guest networks) arrive after the
+    last moderator review, the comment goes to PENDING with held_by_reports set, and the action
+    is logged. Staff replies are never hidden automatically.
+    Refusals: 400 bad reason/note or no reader id; 403 own comment; 404 not published; 429.
+    """
+    if reason not in Report.Reason.values:
+        raise CommentError(_("Choose one of the listed reasons."), field="reason", status=400)
+    note = (note or "").strip()
+    if "\x00" in note or len(note) > Report._meta.get_field("note").max_length:
+        raise CommentError(_("Keep the note short and plain."), field="note", status=400)
+    _visible_or_404(comment)
+    reporter = reader_key(client)
+    if not reporter:
+        raise CommentError(_("We could not recognise you: enable cookies and try again."))
+    if _is_own(comment, client):
+        raise CommentError(_("You cannot report your own comment."), status=403)
+    _limit("report", [reporter, client.ip], conf("RATE_REPORTS"))
+    network = ip_network(client.ip)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                Report.objects.create(
+                    comment_id=comment.pk,
+                    reporter=reporter,
+                    reason=reason,
+                    note=shapes.normalise_body(note),
+                    ip_network=network,
+                )
+        except IntegrityError:
+            raise CommentError(_("You have already reported this comment."), status=409) from None
+        Comment.objects.filter(pk=comment.pk).update(report_count=F("report_count") + 1)
+        current = Comment.objects.select_for_update().get(pk=comment.pk)
+        if current.status == Comment.Status.APPROVED and current.badge != Comment.Badge.STAFF:
+            reports = Report.objects.filter(comment_id=comment.pk)
+            if current.reviewed_at is not None:
+                reports = reports.filter(created_at__gt=current.reviewed_at)
+            sources = {
+                who if who.startswith("u:") else f"n:{net or who}"
+                for who, net in reports.values_list("reporter", "ip_network")
+            }
+            if len(sources) >= conf("REPORT_THRESHOLD"):
+                Comment.objects.filter(pk=comment.pk).update(
+                    status=Comment.Status.PENDING, held_by_reports=True
+                )
+                ModerationLog.objects.create(
+                    comment_id=comment.pk,
+                    article_id=current.article_id,
+                    action=ModerationLog.Action.HELD_BY_REPORTS,
+                    note=str(len(sources)),
+                )
+                _bump(current.article_id, count=-1)
+                _announce(current.article)
+    comment.refresh_from_db(fields=["status", "held_by_reports", "report_count"])
+    return comment
+
+
+# --------------------------------------------------------------------------------------------
+# Moderation
+
+
+_ACTION_STATUS = {
+    ModerationLog.Action.APPROVE: Comment.Status.APPROVED,
+    ModerationLog.Action.SPAM: Comment.Status.SPAM,
+    ModerationLog.Action.REMOVE: Comment.Status.REMOVED,
+    ModerationLog.Action.PENDING: Comment.Status.PENDING,
+}
+
+
+def moderate(comments, action: str, *, actor, note: str = "") -> int:
+    """Apply a ModerationLog.Action (approve, spam, remove, pending) to comments; log each.
+
+    `comments`: Comment objects, ids or a queryset. Returns how many were acted on: comments
+    already in that state are left alone and not logged, except that approving a published
+    comment with reports made since its last review marks them reviewed (and is logged).
+    Removing keeps the row and its text for moderators; readers see a placeholder where it has
+    replies. Approving clears held_by_reports; any decision sets reviewed_at, so only later
+    reports can hide it again.
+    Comments whose author deleted them (no text left) are not approved back.
+    """
+    try:
+        new_status = _ACTION_STATUS[ModerationLog.Action(action)]
+    except (ValueError, KeyError):
+        raise CommentError(_("Unknown moderation action."), field="action") from None
+    ids = _ids(comments)
+    if not ids:
+        return 0
+    now = timezone.now()
+    with transaction.atomic():
+        candidates = Comment.objects.select_for_update().filter(pk__in=ids)
+        if new_status == Comment.Status.APPROVED:
+            # Approving a published comment that has reports since its last review dismisses them.
+            reports = Report.objects.filter(comment=OuterRef("pk"))
+            unreviewed = Q(Exists(reports), reviewed_at__isnull=True) | Q(
+                Exists(reports.filter(created_at__gt=OuterRef("reviewed_at")))
+            )
+            candidates = candidates.filter(~Q(status=new_status) | unreviewed)
+        else:
+            candidates = candidates.exclude(status=new_status)
+        rows = list(
+            candidates.only("pk", "status", "article_id", "body", "created_at").order_by("pk")
+        )
+        if new_status == Comment.Status.APPROVED:
+            rows = [row for row in rows if row.body]
+        if not rows:
+            return 0
+        Comment.objects.filter(pk__in=[row.pk for row in rows]).update(
+            status=new_status, held_by_reports=False, reviewed_at=now
+        )
+        ModerationLog.objects.bulk_create(
+            [
+                ModerationLog(
+                    comment_id=row.pk,
+                    article_id=row.article_id,
+                    actor=actor,
+                    action=action,
+                    note=note[:500],
+                    created_at=now,
+                )
+                for row in rows
+            ]
+        )
+        deltas, visible, latest = defaultdict(int), set(), {}
+        for row in rows:
+            was, becomes = (
+                row.status == Comment.Status.APPROVED,
+                new_status == Comment.Status.APPROVED,
+            )
+            deltas[row.article_id] += becomes - was
+            if row.status in PUBLISHED or new_status in PUBLISHED:
+                visible.add(row.article_id)
+            if becomes:
+                latest[row.article_id] = max(
+                    latest.get(row.article_id, row.created_at), row.created_at
+                )
+        for article_id in visible:
+            _bump(article_id, count=deltas[article_id], last_comment_at=latest.get(article_id))
+        _announce(*_articles(visible))
+    return len(rows)
+
+
+def _ids(comments) -> list[int]:
+    if hasattr(comments, "values_list"):
+        return list(comments.values_list("pk", flat=True))
+    return [getattr(item, "pk", item) for item in comments]
+
+
+def _articles(article_ids):
+    from edicola.news.models import ArticlePage
+
+    return list(ArticlePage.objects.filter(pk__in=list(article_ids))) if article_ids else []
+
+
+def set_pinned(comment: Comment, pinned: bool, *, actor) -> Comment:
+    """Pin (or unpin) a published top-level comment: it stays first whatever the sort."""
+    if comment.parent_id is not None:
+        raise CommentError(_("Only top-level comments can be pinned."), status=400)
+    if pinned and comment.status != Comment.Status.APPROVED:
+        raise CommentError(_("Only published comments can be pinned."), status=409)
+    with transaction.atomic():
+        if (
+            not Comment.objects.filter(pk=comment.pk)
+            .exclude(is_pinned=pinned)
+            .update(is_pinned=pinned)
+        ):
+            comment.is_pinned = pinned
+            return comment
+        ModerationLog.objects.create(
+            comment_id=comment.pk,
+            article_id=comment.article_id,
+            actor=actor,
+            action=ModerationLog.Action.PIN if pinned else ModerationLog.Action.UNPIN,
+        )
+        _bump(comment.article_id)
+        _announce(comment.article)
+    comment.is_pinned = pinned
+    return comment
+
+
+def set_closed(article, closed: bool, *, actor) -> Discussion:
+    """Close (or reopen) an article's discussion to new comments and replies; logged."""
+    with transaction.atomic():
+        discussion = discussion_for(article)
+        if discussion.is_closed != closed:
+            Discussion.objects.filter(pk=article.pk).update(
+                is_closed=closed, version=F("version") + 1
+            )
+            ModerationLog.objects.create(
+                article_id=article.pk,
+                actor=actor,
+                action=ModerationLog.Action.CLOSE if closed else ModerationLog.Action.OPEN,
+            )
+            _announce(article)
+        discussion.refresh_from_db()
+    return discussion
 
 
 def discussion_for(article) -> Discussion:
     """The article's Discussion row, created on first use."""
-    raise NotImplementedError
+    discussion, _created = Discussion.objects.get_or_create(article_id=article.pk)
+    return discussion
+
+
+# --------------------------------------------------------------------------------------------
+# Reading
+
+
+def _top_level(article):
+    """Top-level comments readers see: approved, or removed but holding published replies."""
+    replies = Comment.objects.filter(parent=OuterRef("pk"), status__in=PUBLISHED)
+    return Comment.objects.filter(
+        Q(status=Comment.Status.APPROVED) | (Q(Exists(replies)) & Q(status=Comment.Status.REMOVED)),
+        article_id=article.pk,
+        parent__isnull=True,
+    )
+
+
+_ORDER = {
+    "newest": ("-is_pinned", "-created_at", "-pk"),
+    "oldest": ("-is_pinned", "created_at", "pk"),
+    "votes": ("-is_pinned", "-score", "-created_at", "-pk"),
+}
 
 
 def thread_page(
@@ -134,5 +818,83 @@ def thread_page(
     show_all: bool = False,
     viewer: ClientInfo | None = None,
 ) -> ThreadPage:
-    """The discussion as readers see it, in O(1) queries."""
-    raise NotImplementedError
+    """The discussion as readers see it, in O(1) queries.
+
+    Queries: the discussion row, the number of top-level threads, one page of top-level ids
+    (pinned first, then by `sort`), and every published comment of those threads; with a viewer,
+    also their votes and their own pending comments. Replies are oldest first. Removed comments
+    appear only where they hold replies (is_removed: render a placeholder); replies under a
+    comment that is not published (held, spam) are not shown. An unknown sort means "newest";
+    a page out of range is clamped.
+    """
+    sort = sort if sort in SORTS else "newest"
+    discussion = Discussion.objects.filter(pk=article.pk).first()
+    comment_count = discussion.comment_count if discussion else 0
+    top = _top_level(article)
+    thread_count = top.count()
+    size = max(1, conf("PAGE_SIZE"))
+    page_count = 1 if show_all else max(1, math.ceil(thread_count / size))
+    try:
+        page = min(max(1, int(page)), page_count)
+    except (TypeError, ValueError):
+        page = 1
+    threads: list[ThreadNode] = []
+    loaded: list[Comment] = []
+    if thread_count:
+        ordered = top.order_by(*_ORDER[sort]).values_list("pk", flat=True)
+        ids = list(ordered if show_all else ordered[(page - 1) * size : page * size])
+        loaded = list(
+            Comment.objects.filter(thread_id__in=ids, status__in=PUBLISHED).order_by(
+                "created_at", "pk"
+            )
+        )
+        threads = _build(ids, loaded)
+    result = ThreadPage(
+        threads=threads,
+        sort=sort,
+        comment_count=comment_count,
+        thread_count=thread_count,
+        page=page,
+        page_count=page_count,
+        showing_all=show_all or page_count == 1,
+    )
+    if viewer is not None:
+        voter = reader_key(viewer)
+        if voter and loaded:
+            result.viewer_votes = dict(
+                Vote.objects.filter(
+                    comment_id__in=[comment.pk for comment in loaded], voter=voter
+                ).values_list("comment_id", "value")
+            )
+        result.own_pending = own_pending(article, viewer)
+    return result
+
+
+def own_pending(article, viewer: ClientInfo) -> list[Comment]:
+    """The viewer's own comments on this article still awaiting moderation (one query)."""
+    user = _user(viewer)
+    who = Q(reader_id=viewer.reader_id) if viewer.reader_id else Q()
+    if user is not None:
+        who |= Q(user=user)
+    if not who:
+        return []
+    return list(
+        Comment.objects.filter(who, article_id=article.pk, status=Comment.Status.PENDING).order_by(
+            "created_at", "pk"
+        )
+    )
+
+
+def _build(ids: list[int], comments: list[Comment]) -> list[ThreadNode]:
+    nodes = {comment.pk: ThreadNode(comment, []) for comment in comments}
+    for comment in comments:
+        if comment.parent_id is not None and comment.parent_id in nodes:
+            nodes[comment.parent_id].replies.append(nodes[comment.pk])
+
+    def prune(node: ThreadNode) -> bool:
+        """Drop removed comments left without replies; True if the node stays."""
+        node.replies = [reply for reply in node.replies if prune(reply)]
+        node.comment._has_replies = bool(node.replies)
+        return bool(node.replies) or not node.comment.is_removed
+
+    return [nodes[pk] for pk in ids if pk in nodes and prune(nodes[pk])]

@@ -1,0 +1,86 @@
+"""Rate limits shared by every process: database counters, or Redis when the cache is Redis."""
+
+import pytest
+from django.conf import settings as django_settings
+
+from edicola.comments.models import RateCounter
+from edicola.core import ratelimit
+from edicola.core.ratelimit import Rate, RateLimited
+
+pytestmark = pytest.mark.django_db
+
+
+def test_rates_parse():
+    assert Rate.parse("5/60") == Rate(5, 60)
+    assert ratelimit.parse_rates(["2/1", Rate(3, 4)]) == [Rate(2, 1), Rate(3, 4)]
+
+
+def test_keyed_hash_is_stable_and_opaque():
+    assert ratelimit.keyed_hash("192.0.2.1") == ratelimit.keyed_hash("192.0.2.1")
+    assert "192" not in ratelimit.keyed_hash("192.0.2.1")
+    assert ratelimit.keyed_hash("192.0.2.1") != ratelimit.keyed_hash("192.0.2.2")
+
+
+def test_embedded_default_counts_in_the_database_every_process_sees(settings):
+    settings.COMMENTS = {**settings.COMMENTS, "RATELIMIT_BACKEND": "auto"}
+    if "LocMem" not in settings.CACHES["default"]["BACKEND"]:
+        pytest.skip("the embedded default uses the local-memory cache")
+    assert ratelimit.backend() == "database"
+    for _ in range(3):
+        ratelimit.hit("test", "someone", ["3/60"], now=1000.0)
+    assert RateCounter.objects.get().count == 3
+
+
+@pytest.fixture(params=["database", "cache"])
+def backend(request, settings):
+    if request.param == "cache" and "LocMem" in settings.CACHES["default"]["BACKEND"]:
+        pass  # the local-memory cache still exercises the cache code path in one process
+    settings.COMMENTS = {**settings.COMMENTS, "RATELIMIT_BACKEND": request.param}
+    return request.param
+
+
+def test_over_the_limit_raises_with_seconds_to_wait(backend):
+    for _ in range(5):
+        ratelimit.hit("test", "reader", ["5/60"], now=1030.0)
+    with pytest.raises(RateLimited) as limited:
+        ratelimit.hit("test", "reader", ["5/60"], now=1030.0)
+    assert limited.value.retry_after == 50  # the minute window ends at 1080
+    ratelimit.hit("test", "other", ["5/60"], now=1030.0)  # others are not affected
+    ratelimit.hit("test", "reader", ["5/60"], now=1081.0)  # a new window starts afresh
+
+
+def test_every_window_and_identity_counts(backend):
+    rates = ["2/1", "3/3600"]
+    ratelimit.hit("test", ["ip", "mail"], rates, now=7200.0)
+    ratelimit.hit("test", ["ip", "mail"], rates, now=7201.0)
+    ratelimit.hit("test", ["ip", "other-mail"], rates, now=7202.0)
+    with pytest.raises(RateLimited) as limited:
+        ratelimit.hit("test", ["new-ip", "mail"], rates, now=7203.0)
+        ratelimit.hit("test", ["ip"], rates, now=7204.0)
+    assert limited.value.retry_after > 3000  # the hour window is the binding one
+
+
+def test_reset_forgets_the_current_windows(backend):
+    for _ in range(2):
+        ratelimit.hit("test", "x", ["2/60"])
+    ratelimit.reset("test", "x", ["2/60"])
+    ratelimit.hit("test", "x", ["2/60"])
+
+
+def test_expired_counters_are_cleaned_up(settings):
+    settings.COMMENTS = {**settings.COMMENTS, "RATELIMIT_BACKEND": "database"}
+    ratelimit.hit("test", "a", ["1/1"], now=100.0)
+    ratelimit.hit("test", "b", ["1/1"], now=1e9)
+    assert RateCounter.objects.count() == 1
+
+
+@pytest.mark.redis
+def test_with_redis_counters_live_in_redis(settings):
+    settings.COMMENTS = {**settings.COMMENTS, "RATELIMIT_BACKEND": "auto"}
+    assert ratelimit.backend() == "cache"
+    assert "Redis" in django_settings.CACHES["default"]["BACKEND"]
+    for _ in range(2):
+        ratelimit.hit("test-redis", "z", ["2/60"], now=6000.0)
+    with pytest.raises(RateLimited):
+        ratelimit.hit("test-redis", "z", ["2/60"], now=6000.0)
+    assert not RateCounter.objects.exists()
