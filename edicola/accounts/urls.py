@@ -1,4 +1,12 @@
 """Reader accounts: log in by e-mail, sign up, log out."""
 
+from django.urls import path
+
+from . import views
+
 app_name = "accounts"
-urlpatterns: list = []
+urlpatterns = [
+    path("accedi/", views.login_view, name="login"),
+    path("registrati/", views.signup_view, name="signup"),
+    path("esci/", views.logout_view, name="logout"),
+]

@@ -1,0 +1,92 @@
+"""Log in, sign up and log out. These pages set cookies, so they are never cached, and they use
+Django's token CSRF protection like any ordinary form."""
+
+from django.contrib.auth import login, logout
+from django.db import IntegrityError, transaction
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.http import require_http_methods
+
+from .forms import LoginForm, SignupForm
+from .throttle import forget_failures, login_retry_after
+
+BACKEND = "edicola.accounts.backends.EmailBackend"
+
+
+def safe_next(request) -> str:
+    """Where to go afterwards: `next` if it stays on this site, otherwise the home page."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return "/"
+
+
+@never_cache
+@csrf_protect
+@require_http_methods(["GET", "HEAD", "POST"])
+def login_view(request):
+    form = LoginForm(request.POST if request.method == "POST" else None, request=request)
+    status, limit_error, retry_after = 200, "", 0
+    if request.method == "POST":
+        email = request.POST.get("email", "")[:254]
+        retry_after = login_retry_after(request, email)
+        if retry_after:
+            # Refused before any password is checked; the typed address is kept.
+            form = LoginForm(initial={"email": email}, request=request)
+            limit_error = _("Too many login attempts. Try again in a few minutes.")
+            status = 429
+        elif form.is_valid():
+            forget_failures(email)
+            login(request, form.user, backend=BACKEND)
+            return redirect(safe_next(request))
+        else:
+            status = 400
+    context = {"form": form, "next": safe_next(request), "limit_error": limit_error}
+    response = render(request, "accounts/login.html", context, status=status)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
+@never_cache
+@csrf_protect
+@require_http_methods(["GET", "HEAD", "POST"])
+def signup_view(request):
+    form = SignupForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        user = None
+        for _attempt in range(2):
+            if not form.is_valid():
+                break
+            try:
+                with transaction.atomic():
+                    user = form.save()
+                break
+            except IntegrityError:
+                # Someone took the same username a moment ago: validate again and retry once.
+                form = SignupForm(request.POST)
+        if user is not None:
+            login(request, user, backend=BACKEND)
+            return redirect(safe_next(request))
+        if form.is_valid():
+            form.add_error(None, _("Your account could not be created. Please try again."))
+        status = 400
+    return render(
+        request, "accounts/signup.html", {"form": form, "next": safe_next(request)}, status=status
+    )
+
+
+@never_cache
+@csrf_protect
+@require_http_methods(["GET", "HEAD", "POST"])
+def logout_view(request):
+    if request.method == "POST":
+        logout(request)
+        return redirect(safe_next(request))
+    return render(request, "accounts/logout.html", {"next": safe_next(request)})
