@@ -1,6 +1,8 @@
-"""Site settings editable in the admin: name, logo, the deals banner and its channel links."""
+"""Site settings editable in the admin (name, logo, the deals banner and its channel links) and
+the store of outgoing e-mail."""
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
@@ -44,3 +46,49 @@ class SiteSettings(BaseSiteSetting):
 
     class Meta:
         verbose_name = _("site settings")
+
+
+class OutgoingMail(models.Model):
+    """One e-mail to one address, stored before it is sent (see edicola/core/mail.py).
+
+    The row is the record of what the site said to whom: rendered subject and bodies, the
+    language they were written in, and how delivery went.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    to = models.EmailField(_("to"), db_index=True)
+    subject = models.CharField(_("subject"), max_length=255)
+    body_text = models.TextField(_("text"))
+    body_html = models.TextField(_("HTML"), blank=True)
+    headers = models.JSONField(_("headers"), default=dict, blank=True)
+    # The template family it was rendered from, e.g. "comments/email/privacy_link": the kind of
+    # mail, which rate limits count.
+    template = models.CharField(_("template"), max_length=200)
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    mailer = models.CharField(max_length=50, default="default")
+
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outgoing e-mails")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["to", "template", "created_at"]),
+            models.Index(fields=["status", "next_attempt_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.to}: {self.subject}"

@@ -21,10 +21,22 @@ class Command(BaseCommand):
             action="store_true",
             help="Skip rendering every page once to create the image renditions.",
         )
+        parser.add_argument(
+            "--comments",
+            type=int,
+            default=0,
+            metavar="N",
+            help="Also make the reference article's demo discussion N comments long.",
+        )
 
-    def handle(self, *args, no_warm: bool = False, **options):
+    def handle(self, *args, no_warm: bool = False, comments: int = 0, **options):
         started = time.monotonic()
         report = demo.seed()
+        if comments > 0:
+            from edicola.comments.demo import seed_comments
+
+            added = seed_comments(comments)
+            self.stdout.write(f"Demo comments: {added} added to the reference article.")
         if report.created:
             made = ", ".join(f"{count} {kind}" for kind, count in sorted(report.created.items()))
             self.stdout.write(f"Demo content created: {made}.")

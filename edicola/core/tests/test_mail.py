@@ -1,0 +1,184 @@
+"""edicola/core/mail.py: messages are stored, sent only after commit, through a real SMTP server
+on loopback, in the reader's language, retried on failure and never sent twice."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+
+from edicola.core import mail
+from edicola.core.models import OutgoingMail
+from edicola.core.tests.fakes import smtp_server  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+TEXT = (
+    "{% load i18n %}{% get_current_language as lang %}Hello {{ name }} [{{ lang }}]\n"
+    "{% translate 'Search' %}\n{{ site_name }} {{ base_url }}\n"
+)
+HTML = "{% load i18n %}<p>Hello <b>{{ name }}</b> {% translate 'Search' %}</p>"
+
+
+@pytest.fixture
+def mail_templates(settings, tmp_path):
+    folder = tmp_path / "templates" / "mailtest"
+    folder.mkdir(parents=True)
+    (folder / "hello.txt").write_text(TEXT)
+    (folder / "hello.html").write_text(HTML)
+    (folder / "plain.txt").write_text("Only text for {{ name }}.\n")
+    settings.TEMPLATES = [
+        {**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], tmp_path / "templates"]}
+    ]
+    return "mailtest/hello"
+
+
+def test_message_is_stored_and_sent_after_commit_with_headers_and_both_bodies(
+    smtp_server,  # noqa: F811
+    mail_templates,
+    django_capture_on_commit_callbacks,
+    settings,
+):
+    settings.DEFAULT_FROM_EMAIL = "Edicola <noreply@example.test>"
+    with django_capture_on_commit_callbacks(execute=True):
+        row = mail.queue_mail(
+            "Lettore@Example.test",
+            gettext_lazy("Search"),
+            mail_templates,
+            {"name": "Anna <script>"},
+            headers={"List-Unsubscribe": "<https://example.test/u/1>"},
+            language="en",
+        )
+        assert smtp_server.messages == [], "nothing may leave before the commit"
+    [message] = smtp_server.wait_for(1)
+    row.refresh_from_db()
+    assert row.status == OutgoingMail.Status.SENT and row.attempts == 1 and row.sent_at
+    assert message["To"] == "Lettore@Example.test"
+    assert message["From"] == "Edicola <noreply@example.test>"
+    assert message["Subject"] == "Search"
+    assert message["Content-Language"] == "en"
+    assert message["Auto-Submitted"] == "auto-generated"
+    assert message["List-Unsubscribe"] == "<https://example.test/u/1>"
+    assert message["Message-ID"] == row.headers["Message-ID"]
+    assert message.get_content_type() == "multipart/alternative"
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    assert "Hello Anna <script> [en]" in text and "Search" in text
+    assert "Hello <b>Anna &lt;script&gt;</b> Search" in html
+    assert smtp_server.inbox.envelopes == [("noreply@example.test", ["Lettore@Example.test"])]
+
+
+def test_body_and_subject_follow_the_language_asked_for(
+    smtp_server,  # noqa: F811
+    mail_templates,
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        mail.queue_mail("a@example.test", gettext_lazy("Search"), mail_templates, {"name": "A"})
+        mail.queue_mail(
+            "b@example.test", gettext_lazy("Search"), mail_templates, {"name": "B"}, language="en"
+        )
+    italian, english = smtp_server.wait_for(2)
+    assert italian["Subject"] == "Cerca" and italian["Content-Language"] == "it"
+    assert "[it]" in italian.get_body(("plain",)).get_content()
+    assert "Cerca" in italian.get_body(("html",)).get_content()
+    assert english["Subject"] == "Search" and "[en]" in english.get_body(("plain",)).get_content()
+
+
+def test_text_only_template_sends_a_plain_message(
+    smtp_server,  # noqa: F811
+    mail_templates,
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        mail.queue_mail("a@example.test", "Hi\nthere", "mailtest/plain", {"name": "Bea"})
+    [message] = smtp_server.wait_for(1)
+    assert message.get_content_type() == "text/plain"
+    assert message["Subject"] == "Hi there"  # no header injection through the subject
+    assert message.get_content().strip() == "Only text for Bea."
+
+
+def test_rolled_back_transaction_stores_and_sends_nothing(
+    smtp_server,  # noqa: F811
+    mail_templates,
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        try:
+            with transaction.atomic():
+                mail.queue_mail("a@example.test", "Hi", mail_templates, {"name": "A"})
+                raise RuntimeError("abort")
+        except RuntimeError:
+            pass
+    assert not OutgoingMail.objects.exists()
+    assert smtp_server.messages == []
+
+
+def test_temporary_failure_is_recorded_and_retried_until_sent(
+    smtp_server,  # noqa: F811
+    mail_templates,
+    django_capture_on_commit_callbacks,
+):
+    smtp_server.inbox.refuse = 1
+    with django_capture_on_commit_callbacks(execute=True):
+        row = mail.queue_mail("a@example.test", "Hi", mail_templates, {"name": "A"})
+    row.refresh_from_db()
+    assert row.status == OutgoingMail.Status.QUEUED and row.attempts == 1
+    assert "451" in row.last_error and row.next_attempt_at > timezone.now()
+    assert mail.retry_due_mail() == 0, "not due yet"
+    assert mail.retry_due_mail(now=timezone.now() + timedelta(hours=1)) == 1
+    row.refresh_from_db()
+    assert row.status == OutgoingMail.Status.SENT and row.attempts == 2 and not row.last_error
+    assert len(smtp_server.wait_for(1)) == 1
+
+
+def test_gives_up_after_max_attempts(
+    smtp_server,  # noqa: F811
+    mail_templates,
+    django_capture_on_commit_callbacks,
+):
+    smtp_server.inbox.refuse = mail.MAX_ATTEMPTS
+    with django_capture_on_commit_callbacks(execute=True):
+        row = mail.queue_mail("a@example.test", "Hi", mail_templates, {"name": "A"})
+    later = timezone.now()
+    for _ in range(mail.MAX_ATTEMPTS + 2):
+        later += timedelta(days=1)
+        mail.retry_due_mail(now=later)
+    row.refresh_from_db()
+    assert row.status == OutgoingMail.Status.FAILED and row.attempts == mail.MAX_ATTEMPTS
+    assert smtp_server.messages == []
+
+
+def test_sending_twice_delivers_once(
+    smtp_server,  # noqa: F811
+    mail_templates,
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        row = mail.queue_mail("a@example.test", "Hi", mail_templates, {"name": "A"})
+    assert mail.deliver(row.pk) == OutgoingMail.Status.SENT
+    mail.send_mail_task.enqueue(row.pk)
+    assert len(smtp_server.wait_for(1)) == 1
+    row.refresh_from_db()
+    assert row.attempts == 1
+
+
+def test_lost_first_enqueue_is_picked_up_by_the_sweep(
+    smtp_server,  # noqa: F811
+    mail_templates,
+):
+    # Without the commit callbacks running, the row waits; the sweep sends it once it is due.
+    row = mail.queue_mail("a@example.test", "Hi", mail_templates, {"name": "A"})
+    assert mail.retry_due_mail() == 0
+    assert mail.retry_due_mail(now=timezone.now() + mail.FIRST_SEND_GRACE * 2) == 1
+    row.refresh_from_db()
+    assert row.status == OutgoingMail.Status.SENT
+    assert len(smtp_server.wait_for(1)) == 1
+
+
+def test_recent_count_counts_one_kind_for_one_address(mail_templates):
+    for address in ["a@example.test", "A@example.test", "b@example.test"]:
+        mail.queue_mail(address, "Hi", mail_templates, {"name": "A"})
+    mail.queue_mail("a@example.test", "Hi", "mailtest/plain", {"name": "A"})
+    assert mail.recent_count("a@example.test", mail_templates, within=timedelta(days=1)) == 2
