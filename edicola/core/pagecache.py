@@ -1,13 +1,18 @@
-"""Full-page cache for anonymous readers, invalidated by publishing.
+"""Full-page cache for anonymous readers, invalidated by publishing and by discussion changes.
 
 Anonymous GET/HEAD requests (no session cookie) are answered from the cache when a stored copy
 exists. A response is stored only when it is a plain 200 that sets no cookie and is not marked
 private, so pages carrying per-reader state (a CSRF token, a logged-in toolbar) are never shared.
 
-Entries are keyed by a site-wide *generation*; publishing bumps it, which retires every stored
-page at once. With the in-process cache (embedded default) each web worker has its own cache, so
-the generation lives in the modification time of a stamp file that every process can see; with a
-shared cache (Redis) it is a counter in that cache.
+Entries are keyed by a site-wide *generation* and by a *path stamp*. Publishing bumps the
+generation, which retires every stored page at once; a change in one article's discussion bumps
+the stamp of that article's path (in every language, whatever the query string), which retires
+only that article's pages. With the in-process cache (embedded default) each web worker has its
+own cache, so both live in the modification times of stamp files that every process can see;
+with a shared cache (Redis) they are values in that cache, read together with one get_many.
+
+A few reader preferences kept in cookies (the comment sort order) select a variant of the page;
+a reader holding a comment edit token bypasses the cache, to see their own edit links.
 """
 
 import hashlib
@@ -21,36 +26,62 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.http import HttpRequest, HttpResponse
 
 GENERATION_KEY = "pagecache:generation"
-EXCLUDED_PREFIXES = ("/admin/", "/django-admin/", "/cerca/", "/en/cerca/", "/healthz")
+PATH_KEY_PREFIX = "pagecache:path:"
+EXCLUDED_PREFIXES = (
+    "/admin/",
+    "/django-admin/",
+    "/cerca/",
+    "/en/cerca/",
+    "/healthz",
+    "/commenti/",
+    "/en/commenti/",
+    "/api/",
+    "/en/api/",
+)
 STORED_HEADERS_SKIP = {"set-cookie", "x-page-cache"}
+# Cookies whose (known) value selects a variant of a page, e.g. the remembered comment order.
+VARIANT_COOKIES = {"edicola_ordine": frozenset({"newest", "oldest", "votes"})}
+# Readers holding one of these cookies are neither served from nor stored in the cache.
+BYPASS_COOKIE_PREFIXES = ("edicola_modifica_",)
 
 
 def _stamp_path() -> Path:
     return Path(settings.DATA_DIR) / "pagecache.stamp"
 
 
+def _path_stamp_file(digest: str) -> Path:
+    return Path(settings.DATA_DIR) / "pagecache" / f"{digest}.stamp"
+
+
 def _process_local() -> bool:
     return isinstance(caches["default"], LocMemCache)
+
+
+def _touch(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch()
+    now = time.time_ns()
+    os.utime(path, ns=(now, now))
+
+
+def _mtime(path: Path) -> str:
+    try:
+        return str(os.stat(path).st_mtime_ns)
+    except FileNotFoundError:
+        return "0"
 
 
 def generation() -> str:
     """The current cache generation: changes whenever published content changes."""
     if _process_local():
-        try:
-            return str(os.stat(_stamp_path()).st_mtime_ns)
-        except FileNotFoundError:
-            return "0"
+        return _mtime(_stamp_path())
     return str(cache.get_or_set(GENERATION_KEY, 1, None))
 
 
 def invalidate_all() -> None:
     """Retire every cached page and every cached piece of site chrome."""
     if _process_local():
-        path = _stamp_path()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.touch()
-        now = time.time_ns()
-        os.utime(path, ns=(now, now))
+        _touch(_stamp_path())
     else:
         try:
             cache.incr(GENERATION_KEY)
@@ -58,17 +89,71 @@ def invalidate_all() -> None:
             cache.set(GENERATION_KEY, 2, None)
 
 
+def neutral_path(path: str) -> str:
+    """`path` without its language prefix: /en/a/b/ and /a/b/ are the same page."""
+    for code, _name in settings.LANGUAGES:
+        prefix = f"/{code}/"
+        if code != settings.LANGUAGE_CODE and path.startswith(prefix):
+            return path[len(prefix) - 1 :]
+    return path
+
+
+def _path_digest(path: str) -> str:
+    return hashlib.blake2b(neutral_path(path).encode(), digest_size=12).hexdigest()
+
+
+def invalidate_path(path: str) -> None:
+    """Retire the cached copies of one page, in every language and with any query string."""
+    digest = _path_digest(path)
+    if _process_local():
+        _touch(_path_stamp_file(digest))
+    else:
+        cache.set(PATH_KEY_PREFIX + digest, time.time_ns(), None)
+
+
+def invalidate_page(page) -> None:
+    """Retire the cached copies of a Wagtail page (e.g. an article whose discussion changed)."""
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        parts = page.get_url_parts()
+    if parts is None:
+        invalidate_all()
+        return
+    invalidate_path(parts[2])
+
+
+def _stamps(path_digest: str) -> tuple[str, str]:
+    """(generation, path stamp): two stats, or one get_many from the shared cache."""
+    if _process_local():
+        return _mtime(_stamp_path()), _mtime(_path_stamp_file(path_digest))
+    path_key = PATH_KEY_PREFIX + path_digest
+    values = cache.get_many([GENERATION_KEY, path_key])
+    current = values.get(GENERATION_KEY)
+    if current is None:
+        current = cache.get_or_set(GENERATION_KEY, 1, None)
+    return str(current), str(values.get(path_key, 0))
+
+
 def _page_key(request: HttpRequest) -> str:
-    url = f"{request.get_host()}{request.get_full_path()}"
+    variant = "".join(
+        f";{name}={request.COOKIES[name]}"
+        for name, allowed in VARIANT_COOKIES.items()
+        if request.COOKIES.get(name) in allowed
+    )
+    url = f"{request.get_host()}{request.get_full_path()}{variant}"
     digest = hashlib.blake2b(url.encode(), digest_size=16).hexdigest()
-    return f"page:{generation()}:{digest}"
+    current, path_stamp = _stamps(_path_digest(request.path))
+    return f"page:{current}:{path_stamp}:{digest}"
 
 
-def _request_is_cacheable(request: HttpRequest) -> bool:
+def request_is_cacheable(request: HttpRequest) -> bool:
+    """Whether this request may be answered from, and stored in, the shared cache."""
     return (
         request.method in ("GET", "HEAD")
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and not request.path.startswith(EXCLUDED_PREFIXES)
+        and not any(name.startswith(BYPASS_COOKIE_PREFIXES) for name in request.COOKIES)
     )
 
 
@@ -84,7 +169,7 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not _request_is_cacheable(request):
+        if not request_is_cacheable(request):
             return self.get_response(request)
         key = _page_key(request)
         stored = cache.get(key)
@@ -99,3 +184,17 @@ class PageCacheMiddleware:
             cache.set(key, (response.content, headers), settings.PAGE_CACHE_SECONDS)
             response["X-Page-Cache"] = "miss"
         return response
+
+
+def _retire_article_pages(sender, article=None, **kwargs) -> None:
+    if article is not None:
+        invalidate_page(article)
+
+
+def _connect_discussion_signal() -> None:
+    from edicola.comments.signals import discussion_changed
+
+    discussion_changed.connect(_retire_article_pages, dispatch_uid="pagecache-discussion")
+
+
+_connect_discussion_signal()

@@ -91,7 +91,8 @@ class HomePage(Page):
                 article
                 for article in ArticlePage.objects.published()
                 .child_of(category)
-                .exclude(pk__in=shown)[:4]
+                .exclude(pk__in=shown)
+                .with_listing_data()[:4]
             ]
             if articles:
                 sections.append((category, articles))

@@ -1,0 +1,618 @@
+"""Reader endpoints of the discussion: HTML forms that work with JavaScript off, and the small
+JSON answers comments.js asks for (reader state, live check, rendered fragments).
+
+Each view parses input with a form from forms.py, calls one function of services.py and picks
+the response: a 303 back to the article (JavaScript off), JSON with a server-rendered fragment
+(JavaScript on), or the form again with translated errors. Article pages are shared through the
+page cache, so nothing here relies on a CSRF token baked into them: state-changing endpoints
+check the request's origin instead (core.origin), and per-reader state comes from `reader_state`.
+"""
+
+import time
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core import signing
+from django.core.cache import cache
+from django.http import Http404, HttpResponse, HttpResponseNotModified, JsonResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from edicola.core.origin import same_origin_required
+
+from . import services
+from .forms import CommentForm, EditForm, ReplyForm, ReportForm, VoteForm
+from .models import Comment, Discussion, Vote
+from .readers import client_info, remember_reader
+from .services import CommentError
+
+SORTS = ("newest", "oldest", "votes")
+SORT_COOKIE = "edicola_ordine"
+EDIT_COOKIE_PREFIX = "edicola_modifica_"
+EDIT_COOKIE_SALT = "edicola.comments.edit"
+GUEST_COOKIE = "edicola_ospite"
+GUEST_COOKIE_SALT = "edicola.comments.guest"
+GUEST_COOKIE_AGE = 365 * 24 * 3600
+STAMP_SALT = "edicola.comments.form-stamp"
+STAMP_MAX_AGE = 7 * 24 * 3600
+FRAGMENT_SECONDS = 300
+
+NOTES = {
+    "pubblicato": lambda: _("Thank you: your comment is published."),
+    "in-attesa": lambda: _(
+        "Thank you: your comment is awaiting moderation and will appear once approved."
+    ),
+    "modificato": lambda: _("Your comment has been updated."),
+    "eliminato": lambda: _("Your comment has been deleted."),
+    "segnalato": lambda: _("Thank you for your report: the moderators will review the comment."),
+    "votato": lambda: _("Your vote has been counted."),
+}
+
+
+# -- Helpers shared with the template tag ---------------------------------------------------------
+
+
+def form_stamp() -> str:
+    """A signed record of when the comment form was rendered (anti-bot minimum fill time)."""
+    return signing.dumps(round(time.time(), 1), salt=STAMP_SALT, compress=False)
+
+
+def form_age(value: str) -> float:
+    """Seconds since `form_stamp()` made `value`; 0 for a missing or forged stamp (as a bot)."""
+    try:
+        stamped = float(signing.loads(value, salt=STAMP_SALT, max_age=STAMP_MAX_AGE))
+    except (signing.BadSignature, TypeError, ValueError):
+        return 0.0
+    return max(0.0, time.time() - stamped)
+
+
+def sort_for(request) -> str:
+    sort = request.COOKIES.get(SORT_COOKIE, "")
+    return sort if sort in SORTS else "newest"
+
+
+def _number(value, default: int | None = None) -> int | None:
+    value = str(value or "")
+    return int(value) if value.isdigit() and len(value) < 10 else default
+
+
+def edit_tokens(request) -> dict[int, str]:
+    """Comment id → edit token, from the per-comment cookies set after posting."""
+    tokens = {}
+    for name in request.COOKIES:
+        if name.startswith(EDIT_COOKIE_PREFIX):
+            pk = _number(name.removeprefix(EDIT_COOKIE_PREFIX))
+            token = request.get_signed_cookie(name, default="", salt=EDIT_COOKIE_SALT)
+            if pk and token:
+                tokens[pk] = token
+    return tokens
+
+
+def guest_details(request) -> dict:
+    """Name, e-mail and website a guest used last time, from their signed cookie."""
+    try:
+        value = request.get_signed_cookie(GUEST_COOKIE, default=None, salt=GUEST_COOKIE_SALT)
+        details = signing.loads(value, salt=GUEST_COOKIE_SALT) if value else {}
+    except (signing.BadSignature, ValueError):
+        details = {}
+    if not isinstance(details, dict):
+        return {}
+    return {key: str(details.get(key, ""))[:200] for key in ("name", "email", "url")}
+
+
+def editable_comments(request, article_id: int, client) -> set[int]:
+    """Ids of this article's comments the reader may still edit (token cookie or account)."""
+    tokens = edit_tokens(request)
+    candidates = Comment.objects.none()
+    if tokens:
+        candidates = Comment.objects.filter(pk__in=list(tokens)[:50], article_id=article_id)
+    if client.user is not None:
+        window = settings.COMMENTS["EDIT_WINDOW_SECONDS"]
+        since = timezone.now() - timezone.timedelta(seconds=window)
+        candidates = candidates | Comment.objects.filter(
+            article_id=article_id, user=client.user, created_at__gte=since
+        )
+    return {
+        comment.pk
+        for comment in candidates
+        if services.can_edit(comment, client=client, token=tokens.get(comment.pk, ""))
+    }
+
+
+def is_personal(request) -> bool:
+    """Whether this reader's discussion differs from the shared one (edit links, account)."""
+    user = getattr(request, "user", None)
+    return bool((user is not None and user.is_authenticated) or edit_tokens(request))
+
+
+def discussion_context(request, article, *, form=None, sort: str | None = None) -> dict:
+    """What comments/discussion.html needs, the same for every reader of a shared page."""
+    client = client_info(request) if is_personal(request) else None
+    show_all = request.GET.get("commenti") == "tutti"
+    page = _number(request.GET.get("pagina-commenti"), 1) or 1
+    thread = services.thread_page(
+        article, sort=sort or sort_for(request), page=page, show_all=show_all, viewer=client
+    )
+    try:
+        discussion = article.discussion
+    except Discussion.DoesNotExist:
+        discussion = None
+    reply_to = _number(request.GET.get("rispondi"))
+    note_key = request.GET.get("nota", "")
+    initial = guest_details(request) if client and not client.user else {}
+    return {
+        "article": article,
+        "thread": thread,
+        "closed": bool(discussion and discussion.is_closed),
+        "version": discussion.version if discussion else 0,
+        "form": form,
+        "initial": initial,
+        "stamp": form_stamp(),
+        "reply_to": reply_to,
+        "note": NOTES[note_key]() if note_key in NOTES else "",
+        "note_key": note_key,
+        "sorts": [(key, SORT_LABELS[key]()) for key in SORTS],
+        "user": client.user if client else None,
+        "editable": editable_comments(request, article.pk, client) if client else set(),
+        "privacy_url": _privacy_url(request),
+        "page_query": _page_query(show_all, page),
+    }
+
+
+SORT_LABELS = {
+    "newest": lambda: _("Newest"),
+    "oldest": lambda: _("Oldest"),
+    "votes": lambda: _("Most voted"),
+}
+
+
+def _privacy_url(request) -> str:
+    from edicola.core.chrome import chrome_for
+
+    chrome = chrome_for(request)
+    return chrome.privacy_url if chrome else ""
+
+
+def _page_query(show_all: bool, page: int) -> str:
+    if show_all:
+        return "commenti=tutti"
+    return f"pagina-commenti={page}" if page > 1 else ""
+
+
+# -- Responses ----------------------------------------------------------------------------------
+
+
+def _wants_json(request) -> bool:
+    return request.headers.get("Accept", "").startswith("application/json")
+
+
+def _article_or_404(article_id: int):
+    from edicola.news.models import ArticlePage
+
+    article = ArticlePage.objects.live().public().filter(pk=article_id).first()
+    if article is None:
+        raise Http404
+    return article
+
+
+def _comment_or_404(pk: int) -> Comment:
+    comment = Comment.objects.published().filter(pk=pk, article__live=True).select_related().first()
+    if comment is None:
+        raise Http404
+    return comment
+
+
+def _back(article, note: str = "", anchor: str = "commenti") -> HttpResponse:
+    url = article.get_url() or "/"
+    if note:
+        url += "?" + urlencode({"nota": note})
+    return _see_other(f"{url}#{anchor}")
+
+
+def _see_other(url: str) -> HttpResponse:
+    response = HttpResponse(status=303)
+    response["Location"] = url
+    return response
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _error_json(error_message, errors: dict, status: int) -> JsonResponse:
+    return _private(JsonResponse({"message": str(error_message), "errors": errors}, status=status))
+
+
+def _form_errors(form) -> dict:
+    return {name: [str(e) for e in errors] for name, errors in form.errors.items()}
+
+
+def _add_error(form, error: CommentError) -> None:
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, str(error.message))
+
+
+def _render_comment(request, comment: Comment, **extra) -> str:
+    node = services.ThreadNode(comment=comment, replies=[])
+    return render_to_string(
+        "comments/comment.html",
+        {"node": node, "article": comment.article, **extra},
+        request=request,
+    )
+
+
+def _set_edit_cookie(request, response, comment: Comment) -> None:
+    response.set_signed_cookie(
+        f"{EDIT_COOKIE_PREFIX}{comment.pk}",
+        services.edit_token(comment),
+        salt=EDIT_COOKIE_SALT,
+        max_age=settings.COMMENTS["EDIT_WINDOW_SECONDS"],
+        secure=request.is_secure(),
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def _remember_guest(request, response, form) -> None:
+    details = {key: form.cleaned_data.get(key, "") or "" for key in ("name", "email", "url")}
+    response.set_signed_cookie(
+        GUEST_COOKIE,
+        signing.dumps(details, salt=GUEST_COOKIE_SALT),
+        salt=GUEST_COOKIE_SALT,
+        max_age=GUEST_COOKIE_AGE,
+        secure=request.is_secure(),
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+# -- Posting --------------------------------------------------------------------------------------
+
+
+@same_origin_required
+@require_POST
+def post_comment(request, article_id: int):
+    """A new comment or a reply (field `parent`), from the article's form or the reply form."""
+    article = _article_or_404(article_id)
+    client = client_info(request)
+    form_class = ReplyForm if request.POST.get("parent") else CommentForm
+    form = form_class(request.POST, user=client.user)
+    status = 400
+    comment = None
+    if form.is_valid():
+        data = form.to_input()
+        data.form_age_seconds = form_age(request.POST.get("stamp", ""))
+        try:
+            comment = services.submit_comment(article, data, client=client)
+        except CommentError as error:
+            _add_error(form, error)
+            status = error.status
+    if comment is None:
+        if _wants_json(request):
+            message = form.non_field_errors()
+            message = message[0] if message else _("Please correct the errors below.")
+            return _error_json(message, _form_errors(form), status)
+        parent = _parent_for(article, request.POST.get("parent"))
+        response = render(
+            request,
+            "comments/form_page.html",
+            {
+                "article": article,
+                "form": form,
+                "parent": parent,
+                "stamp": request.POST.get("stamp", "") or form_stamp(),
+                "user": client.user,
+                "privacy_url": _privacy_url(request),
+            },
+            status=status,
+        )
+        return _private(response)
+
+    published = comment.status == Comment.Status.APPROVED
+    note = "pubblicato" if published else "in-attesa"
+    if _wants_json(request):
+        response = JsonResponse(
+            {
+                "id": comment.pk,
+                "parent": comment.parent_id,
+                "published": published,
+                "message": NOTES[note](),
+                "html": _render_comment(request, comment, editable={comment.pk})
+                if published
+                else "",
+            },
+            status=201,
+        )
+        _private(response)
+    else:
+        anchor = comment.anchor if published else "commenti"
+        response = _back(article, note, anchor)
+    if comment.pk and comment.status != Comment.Status.SPAM:
+        _set_edit_cookie(request, response, comment)
+    if client.user is None:
+        _remember_guest(request, response, form)
+    return remember_reader(request, response)
+
+
+def _parent_for(article, value) -> Comment | None:
+    pk = _number(value)
+    if pk is None:
+        return None
+    return Comment.objects.published().filter(pk=pk, article=article).first()
+
+
+# -- Editing within the window ------------------------------------------------------------------
+
+
+def _token_for(request, comment: Comment) -> str:
+    return edit_tokens(request).get(comment.pk, "") or str(request.POST.get("token", ""))[:200]
+
+
+@same_origin_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def edit_comment(request, pk: int):
+    comment = _comment_or_404(pk)
+    article = comment.article
+    client = client_info(request)
+    token = _token_for(request, comment)
+    if request.method != "POST":
+        if not services.can_edit(comment, client=client, token=token):
+            return _private(_refused_page(request, article, _edit_closed_message(), 403))
+        form = EditForm(initial={"body": comment.body})
+        return _private(_edit_page(request, comment, form))
+    form = EditForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            comment = services.edit_comment(
+                comment, form.cleaned_data["body"], client=client, token=token
+            )
+        except CommentError as error:
+            _add_error(form, error)
+            status = error.status
+        else:
+            if _wants_json(request):
+                html = _render_comment(request, comment, editable={comment.pk})
+                return _private(JsonResponse({"id": comment.pk, "html": html}))
+            return _back(article, "modificato", comment.anchor)
+    if _wants_json(request):
+        message = form.non_field_errors()
+        message = message[0] if message else _("Please correct the errors below.")
+        return _error_json(message, _form_errors(form), status)
+    return _private(_edit_page(request, comment, form, status=status))
+
+
+def _edit_closed_message() -> str:
+    return _(
+        "This comment can no longer be changed: the time to edit it has passed, someone has "
+        "replied, or it was written in another browser."
+    )
+
+
+def _edit_page(request, comment, form, status: int = 200) -> HttpResponse:
+    return render(
+        request,
+        "comments/edit_page.html",
+        {"article": comment.article, "comment": comment, "form": form},
+        status=status,
+    )
+
+
+def _refused_page(request, article, message, status: int) -> HttpResponse:
+    return render(
+        request,
+        "comments/refused_page.html",
+        {"article": article, "message": message},
+        status=status,
+    )
+
+
+@same_origin_required
+@require_POST
+def delete_comment(request, pk: int):
+    comment = _comment_or_404(pk)
+    article = comment.article
+    client = client_info(request)
+    try:
+        services.delete_comment(comment, client=client, token=_token_for(request, comment))
+    except CommentError as error:
+        if _wants_json(request):
+            return _error_json(error.message, {}, error.status)
+        return _private(_refused_page(request, article, error.message, error.status))
+    if _wants_json(request):
+        comment.refresh_from_db()
+        html = _render_comment(request, comment)
+        response = _private(JsonResponse({"id": comment.pk, "html": html}))
+    else:
+        response = _back(article, "eliminato")
+    response.delete_cookie(f"{EDIT_COOKIE_PREFIX}{comment.pk}", samesite="Lax")
+    return response
+
+
+# -- Votes and reports ----------------------------------------------------------------------------
+
+
+@same_origin_required
+@require_POST
+def vote(request, pk: int):
+    comment = _comment_or_404(pk)
+    client = client_info(request)
+    form = VoteForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise CommentError(form.errors["value"][0], field="value")
+        value = form.cleaned_data["value"]
+        comment = services.vote(comment, value, client=client)
+    except CommentError as error:
+        if _wants_json(request):
+            response = _error_json(error.message, {}, error.status)
+        else:
+            response = _private(
+                _refused_page(request, comment.article, error.message, error.status)
+            )
+        return remember_reader(request, response)
+    if _wants_json(request):
+        response = _private(
+            JsonResponse(
+                {
+                    "id": comment.pk,
+                    "score": comment.score,
+                    "upvotes": comment.upvotes,
+                    "downvotes": comment.downvotes,
+                    "value": value,
+                }
+            )
+        )
+    else:
+        response = _back(comment.article, "votato", comment.anchor)
+    return remember_reader(request, response)
+
+
+@same_origin_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def report(request, pk: int):
+    comment = _comment_or_404(pk)
+    if comment.is_removed:
+        raise Http404
+    client = client_info(request)
+    status = 200
+    if request.method == "POST":
+        form = ReportForm(request.POST)
+        status = 400
+        if form.is_valid():
+            try:
+                services.report(
+                    comment,
+                    form.cleaned_data["reason"],
+                    client=client,
+                    note=form.cleaned_data.get("note", ""),
+                )
+            except CommentError as error:
+                _add_error(form, error)
+                status = error.status
+            else:
+                if _wants_json(request):
+                    response = JsonResponse({"id": comment.pk, "message": NOTES["segnalato"]()})
+                    response = _private(response)
+                else:
+                    response = _back(comment.article, "segnalato", comment.anchor)
+                return remember_reader(request, response)
+        if _wants_json(request):
+            message = form.non_field_errors()
+            message = message[0] if message else _("Please correct the errors below.")
+            return _error_json(message, _form_errors(form), status)
+    else:
+        form = ReportForm()
+    response = render(
+        request,
+        "comments/report_page.html",
+        {"article": comment.article, "comment": comment, "form": form},
+        status=status,
+    )
+    return _private(response)
+
+
+# -- Sort order, reader state, live updates -------------------------------------------------------
+
+
+@require_GET
+def set_sort(request, article_id: int):
+    """Remember the reader's sort order (a link, so it works without JavaScript)."""
+    sort = request.GET.get("ordine", "")
+    if sort not in SORTS:
+        sort = "newest"
+    if _wants_json(request):
+        response = _private(HttpResponse(status=204))
+    else:
+        article = _article_or_404(article_id)
+        response = _see_other(f"{article.get_url() or '/'}#commenti")
+    response.set_cookie(
+        SORT_COOKIE,
+        sort,
+        max_age=GUEST_COOKIE_AGE,
+        secure=request.is_secure(),
+        samesite="Lax",
+    )
+    return response
+
+
+@require_GET
+def reader_state(request, article_id: int):
+    """What a cached page cannot know about this reader: votes, editable comments, details."""
+    client = client_info(request)
+    votes = {}
+    if client.user is not None or request.COOKIES.get("edicola_lettore"):
+        votes = dict(
+            Vote.objects.filter(voter=client.reader_id, comment__article_id=article_id)
+            .values_list("comment_id", "value")
+            .order_by()[:2000]
+        )
+    from django.urls import reverse
+
+    editable = {
+        pk: {
+            "edit": reverse("comments:edit", args=[pk]),
+            "delete": reverse("comments:delete", args=[pk]),
+        }
+        for pk in sorted(editable_comments(request, article_id, client))
+    }
+    user = client.user
+    state = {
+        "logged_in": user is not None,
+        "user_name": (user.get_full_name() or user.get_username()) if user else "",
+        "guest": {} if user else guest_details(request),
+        "votes": votes,
+        "editable": editable,
+        "sort": sort_for(request),
+        "stamp": form_stamp(),
+    }
+    return _private(JsonResponse(state))
+
+
+def _live_state(article_id: int) -> tuple[int, int] | None:
+    return Discussion.objects.filter(pk=article_id).values_list("version", "comment_count").first()
+
+
+@require_GET
+def live(request, article_id: int):
+    """Has the discussion changed? 304 when the reader's ETag (the version) is current."""
+    state = _live_state(article_id)
+    version, count = state if state else (0, 0)
+    etag = f'"v{version}"'
+    if request.headers.get("If-None-Match", "") == etag:
+        response = HttpResponseNotModified()
+    else:
+        response = JsonResponse({"version": version, "count": count})
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@require_GET
+def thread_fragment(request, article_id: int):
+    """The current page of threads as HTML, for "load more", sorting and live updates."""
+    article = _article_or_404(article_id)
+    sort = request.GET.get("ordine", "")
+    sort = sort if sort in SORTS else sort_for(request)
+    state = _live_state(article_id)
+    version = state[0] if state else 0
+    key = (
+        f"comments:fragment:{article_id}:{version}:{sort}:{get_language()}:"
+        f"{request.GET.get('commenti', '')}:{request.GET.get('pagina-commenti', '')}"
+    )
+    personal = is_personal(request)
+    html = None if personal else cache.get(key)
+    if html is None:
+        context = discussion_context(request, article, sort=sort)
+        html = render_to_string("comments/thread.html", context, request=request)
+        if not personal:
+            cache.set(key, html, FRAGMENT_SECONDS)
+    response = HttpResponse(html, content_type="text/html; charset=utf-8")
+    response["ETag"] = f'"v{version}"'
+    response["Cache-Control"] = "private, no-cache"
+    return response
