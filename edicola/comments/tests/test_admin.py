@@ -143,11 +143,6 @@ def test_reported_comment_leaves_review_once_reviewed_until_reported_again(admin
     assert 'data-row-action="approve"' in html and "data-needs-review" in html
 
 
-@pytest.mark.xfail(
-    reason="services.moderate skips comments already approved, so approving a reported "
-    "published comment does not set reviewed_at (asked of the services owner)",
-    strict=False,
-)
 def test_approving_a_reported_published_comment_dismisses_the_reports(admin_client, articles):
     comment = make(articles[0], report_count=1)
     Report.objects.create(comment=comment, reporter="g:a", reason="spam")

@@ -53,5 +53,11 @@ class Command(BaseCommand):
             call_command("publish_scheduled", verbosity=0)
         except Exception:
             logger.exception("Scheduled publishing failed; retrying at the next tick.")
+        try:
+            from edicola.deals.services import tick as deals_tick
+
+            deals_tick()  # deals going live or expiring, outbox retries falling due
+        except Exception:
+            logger.exception("Deals clock failed; retrying at the next tick.")
         finally:
             close_old_connections()

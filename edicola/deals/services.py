@@ -1,0 +1,479 @@
+"""The deals' rules: publish, schedule, expire and withdraw a deal, count a click, alerts, the
+Telegram bot's commands, WhatsApp opt-in, confirmation and opt-out (STOP).
+
+Publishing writes the deal's broadcasts to the outbox in the same transaction; workers are
+started after commit. An expired or withdrawn deal is never broadcast: its unsent messages are
+dropped and its Telegram post is edited to show it is over.
+"""
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from edicola.core import pagecache
+from edicola.deals import outbox
+from edicola.deals.models import (
+    Alert,
+    Click,
+    Deal,
+    OutboxMessage,
+    TelegramSubscriber,
+    WhatsAppSubscriber,
+)
+
+Status = Deal.Status
+Channel = OutboxMessage.Channel
+Kind = OutboxMessage.Kind
+CONSENT_VERSION = "2025-01"
+CONSENT_TEXT = gettext_lazy(
+    "I want to receive deals and coupons from this site on WhatsApp. I can stop at any time by "
+    "replying STOP."
+)
+E164_RE = re.compile(r"^\+[1-9]\d{7,14}$")
+MAX_ALERTS_PER_CHAT = 10
+BOT_USER_AGENTS = re.compile(
+    r"bot|crawl|spider|slurp|preview|fetch|monitor|curl|wget|python-|httpx|headless|scan",
+    re.IGNORECASE,
+)
+
+
+class DealError(Exception):
+    """A translated reason why nothing was saved."""
+
+
+def disclosure_for(deal: Deal | None = None) -> str:
+    if deal is not None and deal.store.disclosure:
+        return deal.store.disclosure
+    return settings.DEALS_AFFILIATE_DISCLOSURE or _(
+        "As an affiliate we earn from qualifying purchases made through these links."
+    )
+
+
+def telegram_enabled() -> bool:
+    return bool(settings.TELEGRAM_BOT_TOKEN and settings.TELEGRAM_CHANNEL)
+
+
+def whatsapp_enabled() -> bool:
+    return bool(settings.WHATSAPP_TOKEN and settings.WHATSAPP_PHONE_NUMBER_ID)
+
+
+# -- Deal life cycle ------------------------------------------------------------------------------
+
+
+def deal_saved(deal: Deal, previous_status: str | None, *, now: datetime | None = None) -> None:
+    """Apply what an editor asked for when saving a deal in the admin.
+
+    "Scheduled" or "live" means: live now if its time has come (queuing its broadcasts),
+    scheduled if it starts later, expired if its expiry has passed. "Withdrawn" (or back to draft
+    after being live) takes a deal off the air. Editing a live deal updates its Telegram post.
+    """
+    now = now or timezone.now()
+    wanted = deal.status
+    was_on_air = previous_status == Status.LIVE
+    if wanted in (Status.SCHEDULED, Status.LIVE):
+        if deal.expires_at and deal.expires_at <= now:
+            end_deal(deal, withdrawn=False, now=now)
+        elif deal.starts_at > now:
+            Deal.objects.filter(pk=deal.pk).update(status=Status.SCHEDULED)
+            deal.status = Status.SCHEDULED
+            if was_on_air:
+                _queue_sync(deal)
+            pagecache.invalidate_all()
+        elif was_on_air:
+            deal_edited(deal)
+        else:
+            go_live(deal, now=now)
+    elif wanted == Status.EXPIRED:
+        end_deal(deal, withdrawn=False, now=now)
+    elif wanted == Status.WITHDRAWN or (wanted == Status.DRAFT and was_on_air):
+        end_deal(deal, withdrawn=True, now=now)
+    else:
+        pagecache.invalidate_all()
+
+
+def go_live(deal: Deal, *, now: datetime | None = None) -> None:
+    """Put a deal on the site and queue its broadcasts, in one transaction."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        Deal.objects.filter(pk=deal.pk).update(
+            status=Status.LIVE, published_at=deal.published_at or now, ended_at=None
+        )
+        deal.status = Status.LIVE
+        deal.published_at = deal.published_at or now
+        deal.ended_at = None
+        queue_broadcasts(deal)
+    transaction.on_commit(pagecache.invalidate_all)
+
+
+def queue_broadcasts(deal: Deal) -> None:
+    """The channel post, the WhatsApp offers and the matching Telegram alerts of a live deal.
+    Rows that exist already are kept, so queuing twice sends once."""
+    channels = set()
+    if telegram_enabled():
+        outbox.queue(
+            [
+                OutboxMessage(
+                    deal=deal,
+                    channel=Channel.TELEGRAM_CHANNEL,
+                    recipient=settings.TELEGRAM_CHANNEL,
+                    kind=Kind.POST,
+                )
+            ]
+        )
+        chats = matching_chats(deal)
+        outbox.queue(
+            OutboxMessage(
+                deal=deal, channel=Channel.TELEGRAM_CHAT, recipient=str(chat), kind=Kind.ALERT
+            )
+            for chat in chats
+        )
+        channels |= {Channel.TELEGRAM_CHANNEL, Channel.TELEGRAM_CHAT}
+    if whatsapp_enabled():
+        phones = WhatsAppSubscriber.objects.filter(
+            status=WhatsAppSubscriber.Status.CONFIRMED
+        ).values_list("phone", flat=True)
+        batch = []
+        for phone in phones.iterator(chunk_size=2000):
+            batch.append(
+                OutboxMessage(deal=deal, channel=Channel.WHATSAPP, recipient=phone, kind=Kind.OFFER)
+            )
+            if len(batch) >= 2000:
+                outbox.queue(batch)
+                batch = []
+        outbox.queue(batch)
+        channels.add(Channel.WHATSAPP)
+    for channel in sorted(channels):
+        outbox.enqueue_drain(channel)
+
+
+def matching_chats(deal: Deal) -> list[int]:
+    """Active Telegram chats with an alert whose keyword is in the deal and price is met."""
+    haystack = f"{deal.title} {' '.join(deal.keyword_list)}".lower()
+    chats = set()
+    alerts = Alert.objects.filter(
+        subscriber__is_active=True, max_price__gte=deal.price
+    ).select_related("subscriber")
+    for alert in alerts.iterator():
+        if re.search(rf"\b{re.escape(alert.keyword.lower())}\b", haystack):
+            chats.add(alert.subscriber.chat_id)
+    return sorted(chats)
+
+
+def deal_edited(deal: Deal) -> None:
+    """A live deal changed: its Telegram post shows the new version."""
+    with transaction.atomic():
+        _queue_sync(deal)
+    transaction.on_commit(pagecache.invalidate_all)
+
+
+def _queue_sync(deal: Deal) -> None:
+    if not telegram_enabled():
+        return
+    if not OutboxMessage.objects.filter(deal=deal, kind=Kind.POST).exists():
+        return
+    sync = dict(deal=deal, channel=Channel.TELEGRAM_CHANNEL, kind=Kind.SYNC)
+    rows = OutboxMessage.objects.filter(**sync).exclude(state=OutboxMessage.State.SENDING)
+    if not rows.update(state=OutboxMessage.State.PENDING, available_at=timezone.now(), error=""):
+        outbox.queue([OutboxMessage(recipient=settings.TELEGRAM_CHANNEL, **sync)])
+    outbox.enqueue_drain(Channel.TELEGRAM_CHANNEL)
+
+
+def end_deal(deal: Deal, *, withdrawn: bool, now: datetime | None = None) -> None:
+    """Expire or withdraw a deal: off the live list, unsent messages dropped, post edited."""
+    now = now or timezone.now()
+    status = Status.WITHDRAWN if withdrawn else Status.EXPIRED
+    with transaction.atomic():
+        Deal.objects.filter(pk=deal.pk).update(status=status, ended_at=now)
+        deal.status = status
+        deal.ended_at = now
+        OutboxMessage.objects.filter(
+            deal=deal,
+            state=OutboxMessage.State.PENDING,
+            kind__in=[Kind.OFFER, Kind.ALERT],
+        ).update(state=OutboxMessage.State.FAILED, error="deal over before sending")
+        post = OutboxMessage.objects.filter(deal=deal, kind=Kind.POST).first()
+        if post and post.state == OutboxMessage.State.PENDING:
+            post.state = OutboxMessage.State.FAILED
+            post.error = "deal over before sending"
+            post.save(update_fields=["state", "error", "updated_at"])
+        elif post:
+            _queue_sync(deal)
+    transaction.on_commit(pagecache.invalidate_all)
+
+
+def tick(now: datetime | None = None) -> None:
+    """The clock's turn: scheduled deals whose time came go live, live ones past expiry end,
+    and outbox workers are started for messages that fell due (retries, back-offs)."""
+    now = now or timezone.now()
+    for deal in Deal.objects.filter(status=Status.SCHEDULED, starts_at__lte=now).select_related(
+        "store"
+    ):
+        if deal.expires_at and deal.expires_at <= now:
+            end_deal(deal, withdrawn=False, now=now)
+        else:
+            go_live(deal, now=now)
+    for deal in Deal.objects.filter(status=Status.LIVE, expires_at__lte=now).select_related(
+        "store"
+    ):
+        end_deal(deal, withdrawn=False, now=now)
+    for channel in Channel.values:
+        outbox.recover(channel, now)
+        due = OutboxMessage.objects.filter(
+            channel=channel, state=OutboxMessage.State.PENDING, available_at__lte=now
+        )
+        if due.exists():
+            from edicola.deals.tasks import drain_outbox
+
+            drain_outbox.enqueue(channel)
+
+
+# -- Clicks ---------------------------------------------------------------------------------------
+
+
+def is_bot(user_agent: str) -> bool:
+    return not user_agent or bool(BOT_USER_AGENTS.search(user_agent))
+
+
+def record_click(deal: Deal, *, reader: str, user_agent: str, channel: str) -> bool:
+    """Count a reader's click on a deal link, once per reader, deal and hour; bots never count.
+    `reader` identifies the reader (a cookie value, or address and browser). Returns whether
+    the click was counted."""
+    if is_bot(user_agent):
+        return False
+    if channel not in Click.Channel.values:
+        channel = Click.Channel.SITE
+    now = timezone.now()
+    hour = now.strftime("%Y%m%d%H")
+    key = hashlib.blake2b(
+        f"{reader}|{hour}".encode(), key=settings.SECRET_KEY.encode()[:64], digest_size=16
+    ).hexdigest()
+    try:
+        with transaction.atomic():
+            Click.objects.create(
+                deal=deal, channel=channel, reader_hour=key, day=timezone.localdate(now)
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+# -- Alerts and the Telegram bot ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AlertRequest:
+    keyword: str
+    max_price: Decimal
+
+
+def parse_alert(keyword: str, max_price: str) -> AlertRequest:
+    keyword = keyword.strip().lower()
+    if not re.fullmatch(r"[\w\-+]{2,60}", keyword):
+        raise DealError(_("The keyword must be one word of 2 to 60 letters or digits."))
+    try:
+        price = Decimal(max_price.strip().replace(",", ".").removesuffix("€"))
+    except (InvalidOperation, AttributeError):
+        raise DealError(_("The maximum price must be a number, e.g. 200.")) from None
+    if not price.is_finite() or price <= 0 or price >= Decimal("100000000"):
+        raise DealError(_("The maximum price must be greater than zero."))
+    return AlertRequest(keyword, price.quantize(Decimal("0.01")))
+
+
+def add_alert(subscriber: TelegramSubscriber, request: AlertRequest) -> Alert:
+    if subscriber.alerts.count() >= MAX_ALERTS_PER_CHAT:
+        raise DealError(_("You have too many alerts: remove one with /stop first."))
+    alert, _created = Alert.objects.update_or_create(
+        subscriber=subscriber, keyword=request.keyword, defaults={"max_price": request.max_price}
+    )
+    return alert
+
+
+def create_site_alert(request: AlertRequest) -> Alert:
+    """An alert asked for on the site: it waits for the reader to open the bot with its token."""
+    return Alert.objects.create(keyword=request.keyword, max_price=request.max_price)
+
+
+def bot_help() -> str:
+    return _(
+        "Commands:\n/avvisi <keyword> <max price> — alert me about deals, e.g. /avvisi redmi 200\n"
+        "/lista — my alerts\n/stop — remove all my alerts"
+    )
+
+
+def bot_command(chat_id: int, name: str, text: str) -> str:
+    """Answer one message sent to the bot in a private chat (the reply's text)."""
+    parts = text.strip().split()
+    command = parts[0].split("@")[0].lower() if parts else ""
+    args = parts[1:]
+    subscriber, _created = TelegramSubscriber.objects.get_or_create(
+        chat_id=chat_id, defaults={"name": name[:200]}
+    )
+    if command == "/start":
+        if not subscriber.is_active:
+            subscriber.is_active = True
+            subscriber.deactivated_at = None
+            subscriber.save(update_fields=["is_active", "deactivated_at"])
+        if args:
+            linked = Alert.objects.filter(token=args[0], subscriber__isnull=True).update(
+                subscriber=subscriber
+            )
+            if linked:
+                return _("Your alert from the site is active.") + "\n\n" + bot_help()
+        return _("Welcome! I will tell you about the deals you care about.") + "\n\n" + bot_help()
+    if command == "/avvisi":
+        if len(args) != 2:
+            return _("Usage: /avvisi <keyword> <max price>, e.g. /avvisi redmi 200")
+        try:
+            alert = add_alert(subscriber, parse_alert(args[0], args[1]))
+        except DealError as error:
+            return str(error)
+        if not subscriber.is_active:
+            subscriber.is_active = True
+            subscriber.save(update_fields=["is_active"])
+        return _("Alert saved: %(keyword)s up to %(price)s €.") % {
+            "keyword": alert.keyword,
+            "price": alert.max_price,
+        }
+    if command == "/lista":
+        alerts = list(subscriber.alerts.all())
+        if not alerts:
+            return _("You have no alerts. Add one with /avvisi redmi 200")
+        lines = [f"• {alert.keyword} ≤ {alert.max_price} €" for alert in alerts]
+        return _("Your alerts:") + "\n" + "\n".join(lines)
+    if command == "/stop":
+        subscriber.alerts.all().delete()
+        deactivate_telegram(subscriber.chat_id)
+        return _("All your alerts are removed. Send /start to begin again.")
+    return _("I did not understand.") + "\n\n" + bot_help()
+
+
+def deactivate_telegram(chat_id: int | str) -> None:
+    TelegramSubscriber.objects.filter(chat_id=int(chat_id), is_active=True).update(
+        is_active=False, deactivated_at=timezone.now()
+    )
+    OutboxMessage.objects.filter(
+        channel=Channel.TELEGRAM_CHAT, recipient=str(chat_id), state=OutboxMessage.State.PENDING
+    ).update(state=OutboxMessage.State.FAILED, error="subscriber inactive")
+
+
+# -- WhatsApp subscribers -------------------------------------------------------------------------
+
+
+def normalise_phone(value: str) -> str:
+    """E.164 (+ and 8 to 15 digits); spaces, dots and dashes are dropped, 00 becomes +."""
+    phone = re.sub(r"[\s.\-()/]", "", value or "")
+    if phone.startswith("00"):
+        phone = "+" + phone[2:]
+    if not E164_RE.match(phone):
+        raise DealError(_("Enter the number in international format, e.g. +39 333 123 4567."))
+    return phone
+
+
+def whatsapp_opt_in(phone: str, *, consent: bool) -> WhatsAppSubscriber:
+    """Record consent and queue the confirmation message; no offer goes out before the reader
+    confirms on WhatsApp. Asking again re-sends nothing while a confirmation is waiting."""
+    if not consent:
+        raise DealError(_("Tick the box to agree to receive deals on WhatsApp."))
+    phone = normalise_phone(phone)
+    now = timezone.now()
+    with transaction.atomic():
+        subscriber, created = WhatsAppSubscriber.objects.select_for_update().get_or_create(
+            phone=phone, defaults={"consent_version": CONSENT_VERSION, "consent_at": now}
+        )
+        if not created and subscriber.status == WhatsAppSubscriber.Status.CONFIRMED:
+            return subscriber
+        subscriber.status = WhatsAppSubscriber.Status.PENDING
+        subscriber.consent_version = CONSENT_VERSION
+        subscriber.consent_at = now
+        subscriber.opted_out_at = None
+        subscriber.save()
+        if whatsapp_enabled():
+            waiting = OutboxMessage.objects.filter(
+                channel=Channel.WHATSAPP,
+                recipient=phone,
+                kind=Kind.CONFIRM,
+                state__in=[OutboxMessage.State.PENDING, OutboxMessage.State.SENDING],
+            )
+            if not waiting.exists():
+                outbox.queue(
+                    [OutboxMessage(channel=Channel.WHATSAPP, recipient=phone, kind=Kind.CONFIRM)]
+                )
+            outbox.enqueue_drain(Channel.WHATSAPP)
+    return subscriber
+
+
+def whatsapp_inbound(phone: str, text: str) -> None:
+    """A message from a reader: STOP opts out at once; a yes confirms a pending opt-in."""
+    word = (text or "").strip().upper()
+    try:
+        phone = normalise_phone(phone if phone.startswith("+") else f"+{phone}")
+    except DealError:
+        return
+    if word in {"STOP", "BASTA", "ANNULLA", "UNSUBSCRIBE"}:
+        whatsapp_opt_out(phone)
+    elif word in {"SI", "SÌ", "YES", "OK", "CONFERMO"}:
+        WhatsAppSubscriber.objects.filter(
+            phone=phone, status=WhatsAppSubscriber.Status.PENDING
+        ).update(status=WhatsAppSubscriber.Status.CONFIRMED, confirmed_at=timezone.now())
+
+
+def whatsapp_opt_out(phone: str) -> None:
+    now = timezone.now()
+    with transaction.atomic():
+        WhatsAppSubscriber.objects.filter(phone=phone).exclude(
+            status=WhatsAppSubscriber.Status.OPTED_OUT
+        ).update(status=WhatsAppSubscriber.Status.OPTED_OUT, opted_out_at=now)
+        OutboxMessage.objects.filter(
+            channel=Channel.WHATSAPP, recipient=phone, state=OutboxMessage.State.PENDING
+        ).update(state=OutboxMessage.State.FAILED, error="opted out")
+
+
+DELIVERY_RANK = {"sent": 1, "delivered": 2, "read": 3, "failed": 1}
+
+
+def whatsapp_status(
+    *, message_id: str, status: str, row_id: str = "", error_code: int | None = None
+) -> None:
+    """Apply a status webhook: settle the outbox row, never moving a delivery backwards.
+    Repeats and out-of-order arrivals change nothing."""
+    if status not in DELIVERY_RANK:
+        return
+    rows = OutboxMessage.objects.filter(channel=Channel.WHATSAPP)
+    if row_id.isdigit():
+        rows = rows.filter(Q(pk=int(row_id)) | Q(provider_message_id=message_id))
+    else:
+        rows = rows.filter(provider_message_id=message_id)
+    with transaction.atomic():
+        row = rows.select_for_update().first()
+        if row is None:
+            return
+        current = DELIVERY_RANK.get(row.delivery_status, 0)
+        fields = {"updated_at": timezone.now()}
+        if status == "failed":
+            if current >= DELIVERY_RANK["delivered"]:
+                return
+            fields["delivery_status"] = "failed"
+            fields["state"] = OutboxMessage.State.FAILED
+            fields["error"] = f"{error_code}: failed (webhook)"
+        elif DELIVERY_RANK[status] > current or row.delivery_status == "failed":
+            if row.delivery_status == "failed":
+                return
+            fields["delivery_status"] = status
+            if row.state != OutboxMessage.State.SENT:
+                fields["state"] = OutboxMessage.State.SENT
+        else:
+            return
+        if message_id and not row.provider_message_id:
+            fields["provider_message_id"] = message_id
+        OutboxMessage.objects.filter(pk=row.pk).update(**fields)
+    if error_code == 131050:
+        whatsapp_opt_out(row.recipient)

@@ -1,0 +1,170 @@
+"""Outbox workers: claim due rows of one channel, send them through that channel's client,
+record what happened. Safe to run twice or side by side: claims are leased (outbox.py).
+
+The database is used from the calling thread only; sending happens on an event loop in a helper
+thread, so batch N+1 is being sent while batch N is recorded.
+"""
+
+import asyncio
+import logging
+import threading
+import time
+from concurrent.futures import Future
+
+from django.conf import settings
+from django.tasks import task
+from django.utils import timezone, translation
+
+from edicola.deals import outbox
+from edicola.deals.models import OutboxMessage
+
+logger = logging.getLogger(__name__)
+Channel = OutboxMessage.Channel
+Kind = OutboxMessage.Kind
+
+
+@task()
+def drain_outbox(channel: str) -> int:
+    """Send every due message of a channel; returns how many rows were handled."""
+    return drain(channel, max_seconds=600)
+
+
+class _Loop:
+    """An event loop in a daemon thread, holding a platform client open between batches."""
+
+    def __init__(self, client):
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        self.client = self.run(self._enter(client)).result()
+
+    async def _enter(self, client):
+        return await client.__aenter__()
+
+    def run(self, coroutine) -> Future:
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop)
+
+    def send_all(self, payloads) -> Future:
+        async def gather():
+            return await asyncio.gather(*(self.client.send(p) for p in payloads))
+
+        return self.run(gather())
+
+    def close(self) -> None:
+        try:
+            self.run(self.client.__aexit__(None, None, None)).result(timeout=10)
+        finally:
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self.thread.join(timeout=5)
+
+
+def _client(channel: str):
+    if channel == Channel.WHATSAPP:
+        from edicola.deals.whatsapp import WhatsAppClient
+
+        return WhatsAppClient()
+    from edicola.deals.telegram import TelegramClient
+
+    return TelegramClient()
+
+
+def _batch_size(channel: str) -> int:
+    if channel == Channel.WHATSAPP:
+        return max(20, min(500, int(settings.WHATSAPP_MESSAGES_PER_SECOND / 4)))
+    return 30
+
+
+def drain(
+    channel: str,
+    *,
+    max_seconds: float = 600,
+    wait_for_unsettled: bool = False,
+    lease_seconds: float | None = None,
+) -> int:
+    """Claim, send and record until nothing is due (or, with `wait_for_unsettled`, until nothing
+    is pending, sending or waiting to be reconciled), within `max_seconds`."""
+    deadline = time.monotonic() + max_seconds
+    handled = 0
+    loop = None
+    in_flight: tuple[Future, dict[int, int]] | None = None
+    try:
+        with translation.override(settings.LANGUAGE_CODE):
+            while time.monotonic() < deadline:
+                outbox.recover(channel)
+                rows = outbox.claim(channel, _batch_size(channel), lease_seconds=lease_seconds)
+                future = None
+                if rows:
+                    ready, skipped = outbox.prepare(rows)
+                    if skipped:
+                        outbox.record(skipped)
+                    if ready:
+                        if loop is None:
+                            try:
+                                loop = _Loop(_client(channel))
+                            except Exception as error:  # nothing was sent: give the rows back
+                                logger.warning("%s client could not start: %r", channel, error)
+                                outbox.record(
+                                    outbox.Outcome(
+                                        p.row_id,
+                                        "pending",
+                                        error=repr(error)[:200],
+                                        retry_after=5.0,
+                                    )
+                                    for p in ready
+                                )
+                                break
+                        future = (
+                            loop.send_all(ready),
+                            {row.pk: row.attempts for row in rows},
+                        )
+                    handled += len(rows)
+                if in_flight:
+                    _finish(channel, *in_flight)
+                in_flight = future
+                if rows:
+                    continue
+                if in_flight:
+                    _finish(channel, *in_flight)
+                    in_flight = None
+                due = outbox.next_due(channel)
+                if due is None and not (wait_for_unsettled and outbox.unsettled(channel)):
+                    break
+                pause = 0.2 if due is None else (due - timezone.now()).total_seconds()
+                if not wait_for_unsettled and pause > 30:
+                    break  # the clock starts a worker again when it falls due
+                time.sleep(min(max(pause, 0.05), 1.0, max(deadline - time.monotonic(), 0)))
+            if in_flight:
+                _finish(channel, *in_flight)
+    finally:
+        if loop is not None:
+            loop.close()
+    return handled
+
+
+def _finish(channel: str, future: Future, attempts: dict[int, int]) -> None:
+    outcomes = future.result()
+    outbox.record(outcomes, attempts)
+    if channel == Channel.TELEGRAM_CHANNEL:
+        from edicola.deals.models import Deal
+
+        for outcome in outcomes:
+            if outcome.state == "sent" and outcome.chat_id:
+                row = OutboxMessage.objects.filter(pk=outcome.row_id).only("deal_id").first()
+                Deal.objects.filter(pk=row.deal_id).update(
+                    telegram_chat_id=outcome.chat_id,
+                    telegram_message_id=int(outcome.provider_message_id),
+                )
+    blocked = [o.row_id for o in outcomes if o.error.startswith("forbidden")]
+    if blocked and channel == Channel.TELEGRAM_CHAT:
+        chats = OutboxMessage.objects.filter(pk__in=blocked).values_list("recipient", flat=True)
+        from edicola.deals.services import deactivate_telegram
+
+        for chat in chats:
+            deactivate_telegram(chat)
+    opted_out = [o.row_id for o in outcomes if o.error.startswith("131050")]
+    if opted_out and channel == Channel.WHATSAPP:
+        from edicola.deals.services import whatsapp_opt_out
+
+        phones = OutboxMessage.objects.filter(pk__in=opted_out).values_list("recipient", flat=True)
+        for phone in phones:
+            whatsapp_opt_out(phone)

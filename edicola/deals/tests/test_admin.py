@@ -1,0 +1,74 @@
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from edicola.deals.models import Deal
+
+ADD_URL = "/admin/snippets/deals/deal/add/"
+
+
+@pytest.fixture
+def editor(client, db):
+    user = get_user_model().objects.create_superuser("editor", "e@example.com", "pw")
+    client.force_login(user)
+    return client
+
+
+def _form(store, **fields):
+    now = timezone.localtime()
+    data = {
+        "title": "Poco F7 12/512",
+        "store": store.pk,
+        "price": "349.00",
+        "original_price": "449.00",
+        "coupon_code": "POCO50",
+        "url": "https://www.amazon.it/dp/B0POCO",
+        "description": "",
+        "keywords": "poco",
+        "starts_at": (now - timedelta(minutes=5)).strftime("%Y-%m-%d %H:%M"),
+        "expires_at": (now + timedelta(days=1)).strftime("%Y-%m-%d %H:%M"),
+        "status": "live",
+    }
+    data.update(fields)
+    return data
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"price": "0"},
+        {"price": "-1"},
+        {"original_price": "100"},
+        {"coupon_code": "<script>"},
+        {"title": "x" * 501},
+        {"expires_at": "2000-01-01 10:00"},
+        {"price": "abc"},
+    ],
+)
+def test_admin_refuses_bad_deals_with_errors_and_saves_nothing(editor, store, bad):
+    response = editor.post(ADD_URL, _form(store, **bad))
+    assert response.status_code == 200
+    assert b"error" in response.content
+    assert not Deal.objects.exists()
+
+
+def test_admin_publishing_puts_the_deal_live(editor, store, home):
+    response = editor.post(ADD_URL, _form(store))
+    assert response.status_code == 302
+    deal = Deal.objects.get()
+    assert deal.status == "live" and deal.published_at
+    page = editor.get(f"/admin/snippets/deals/deal/edit/{deal.pk}/")
+    assert page.status_code == 200
+
+
+def test_admin_report_renders(editor, make_deal):
+    deal = make_deal(status="live")
+    deal.clicks.create(channel="site", reader_hour="x", day=timezone.localdate())
+    response = editor.get("/admin/offerte/report/")
+    assert response.status_code == 200
+    assert (
+        b'id="clicks-by-day"' in response.content
+        and b'data-deal="%d"' % deal.pk in response.content
+    )

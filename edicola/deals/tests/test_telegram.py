@@ -1,0 +1,166 @@
+import json
+import socket
+import time
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from edicola.deals import services, tasks
+from edicola.deals.models import Alert, Deal, OutboxMessage, TelegramSubscriber
+from edicola.deals.telegram import CAPTION_LIMIT, deal_message
+
+
+def _publish(deal):
+    services.deal_saved(deal, "draft")
+    deal.refresh_from_db()
+    return deal
+
+
+def test_a_live_deal_is_posted_as_photo_with_caption_and_button(make_deal, fake_telegram):
+    deal = _publish(make_deal(status="live"))
+    tasks.drain("tg_channel")
+    [post] = fake_telegram.sent("sendPhoto")
+    assert post["has_photo"] and post["parse_mode"] == "HTML"
+    assert "<b>Redmi Note 14 Pro 256 GB</b>" in post["caption"]
+    assert "<code>REDMI20</code>" in post["caption"] and "-33%" in post["caption"]
+    assert services.disclosure_for(deal) in post["caption"]
+    button = json.loads(post["reply_markup"])["inline_keyboard"][0][0]
+    assert button["url"].endswith(f"/go/{deal.pk}/?c=telegram")
+    deal.refresh_from_db()
+    assert deal.telegram_message_id == post["message_id"]
+    assert str(deal.telegram_chat_id) == str(fake_telegram.CHANNEL_ID)
+    assert OutboxMessage.objects.get(kind="post").state == "sent"
+
+
+def test_editing_edits_the_post_and_expiry_marks_it_expired(make_deal, fake_telegram):
+    deal = _publish(make_deal(status="live"))
+    tasks.drain("tg_channel")
+    deal.price = Decimal("189.00")
+    deal.save()
+    services.deal_saved(deal, "live")
+    tasks.drain("tg_channel")
+    [edit] = fake_telegram.sent("editMessageCaption")
+    assert "189,00" in edit["caption"] or "189.00" in edit["caption"]
+    services.end_deal(deal, withdrawn=False)
+    tasks.drain("tg_channel")
+    edits = fake_telegram.sent("editMessageCaption")
+    assert len(edits) == 2 and gettext("EXPIRED") in edits[-1]["caption"]
+    assert len(fake_telegram.sent("sendPhoto")) == 1
+
+
+def test_long_titles_are_cut_so_the_caption_fits(make_deal):
+    deal = make_deal(title="Telefono " + "<&> " * 121 + "fine")
+    caption = deal_message(deal, disclosure="In qualità di Affiliato ricevo un guadagno " * 3)
+    assert len(caption) <= CAPTION_LIMIT
+    assert "<code>REDMI20</code>" in caption and caption.count("<b>") == 2
+    assert "…" in caption and "&lt;&amp;&gt;" in caption
+
+
+def test_alerts_go_to_matching_chats_and_a_blocked_chat_is_deactivated(make_deal, fake_telegram):
+    for chat in (11, 12):
+        subscriber = TelegramSubscriber.objects.create(chat_id=chat)
+        Alert.objects.create(subscriber=subscriber, keyword="redmi", max_price=Decimal("300"))
+    fake_telegram.blocked.add("12")
+    _publish(make_deal(status="live"))
+    tasks.drain("tg_chat")
+    assert [m["chat_id"] for m in fake_telegram.sent("sendMessage")] == ["11"]
+    assert not TelegramSubscriber.objects.get(chat_id=12).is_active
+    assert OutboxMessage.objects.get(recipient="12").state == "failed"
+
+
+def test_429_pauses_the_bot_for_retry_after_then_sends(make_deal, fake_telegram):
+    fake_telegram.inject(
+        (
+            429,
+            {
+                "ok": False,
+                "error_code": 429,
+                "description": "Too Many Requests: retry after 1",
+                "parameters": {"retry_after": 1},
+            },
+        )
+    )
+    _publish(make_deal(status="live"))
+    started = time.monotonic()
+    tasks.drain("tg_channel")
+    assert time.monotonic() - started >= 1.0
+    assert len(fake_telegram.sent("sendPhoto")) == 1
+    assert OutboxMessage.objects.get().state == "sent"
+
+
+def test_no_answer_after_sending_is_unknown_and_not_retried(make_deal, fake_telegram):
+    fake_telegram.inject(("drop",))
+    _publish(make_deal(status="live"))
+    tasks.drain("tg_channel")
+    tasks.drain("tg_channel")
+    assert OutboxMessage.objects.get().state == "unknown"
+    assert len(fake_telegram.sent("sendPhoto")) == 1  # the dropped one, received once
+
+
+def test_connection_refused_before_sending_is_retried(make_deal, fake_telegram, settings):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed = sock.getsockname()[1]
+    settings.TELEGRAM_API_URL = f"http://127.0.0.1:{closed}"
+    _publish(make_deal(status="live"))
+    tasks.drain("tg_channel", max_seconds=2)  # getMe itself cannot connect
+    row = OutboxMessage.objects.get()
+    assert row.state == "pending" and row.attempts == 1
+    OutboxMessage.objects.update(available_at=timezone.now())
+    settings.TELEGRAM_API_URL = fake_telegram.url
+    tasks.drain("tg_channel")
+    assert OutboxMessage.objects.get().state == "sent"
+
+
+def _update(text, chat_id=555):
+    return json.dumps(
+        {
+            "update_id": 1,
+            "message": {
+                "message_id": 1,
+                "date": 0,
+                "text": text,
+                "chat": {"id": chat_id, "type": "private", "first_name": "Ada"},
+            },
+        }
+    )
+
+
+def _hook(client, body, secret="tg-secret"):
+    return client.post(
+        "/hooks/telegram/",
+        body,
+        content_type="application/json",
+        HTTP_X_TELEGRAM_BOT_API_SECRET_TOKEN=secret,
+    )
+
+
+def test_webhook_with_a_wrong_secret_is_refused_and_changes_nothing(client, db, fake_telegram):
+    assert _hook(client, _update("/start"), secret="nope").status_code == 403
+    assert _hook(client, _update("/start"), secret="").status_code == 403
+    assert not TelegramSubscriber.objects.exists()
+
+
+def test_bot_commands(client, db, fake_telegram):
+    reply = _hook(client, _update("/start")).json()
+    assert reply["method"] == "sendMessage" and reply["chat_id"] == 555
+    assert "redmi" in _hook(client, _update("/avvisi redmi 200")).json()["text"]
+    alert = Alert.objects.get()
+    assert alert.keyword == "redmi" and alert.max_price == Decimal("200")
+    assert "redmi" in _hook(client, _update("/lista")).json()["text"]
+    assert gettext("I did not understand.") in _hook(client, _update("/boh")).json()["text"]
+    bad = _hook(client, _update("/avvisi redmi -3")).json()["text"]
+    assert bad == gettext("The maximum price must be greater than zero.")
+    _hook(client, _update("/stop"))
+    assert not Alert.objects.exists()
+    assert not TelegramSubscriber.objects.get().is_active
+    assert _hook(client, "not json").status_code == 400
+
+
+def test_site_alert_is_linked_when_the_reader_opens_the_bot(client, db, fake_telegram):
+    alert = services.create_site_alert(services.parse_alert("poco", "300"))
+    _hook(client, _update(f"/start {alert.token}", chat_id=9))
+    alert.refresh_from_db()
+    assert alert.subscriber.chat_id == 9
+    assert Deal.objects.count() == 0

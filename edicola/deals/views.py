@@ -1,0 +1,178 @@
+"""Reader pages: the live deals list with its filters, the expired list, a deal page, its card
+image, the click redirect, personal alerts and the WhatsApp opt-in."""
+
+import hashlib
+
+from django import forms
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from edicola.deals import services
+from edicola.deals.cards import deal_card
+from edicola.deals.models import Deal, Store
+from edicola.news.models import CategoryPage
+
+READER_COOKIE = "edicola_r"
+READER_COOKIE_AGE = 3600
+PER_PAGE = 24
+
+
+def _listing(request, deals, *, expired: bool):
+    stores = Store.objects.filter(deals__in=deals).distinct().order_by("name")
+    categories = CategoryPage.objects.live().filter(deals__in=deals).distinct().order_by("title")
+    store = request.GET.get("negozio", "")
+    category = request.GET.get("categoria", "")
+    if store:
+        deals = deals.filter(store__pk=store) if store.isdigit() else deals.none()
+    if category:
+        valid = category.replace("-", "").replace("_", "").isalnum() and len(category) <= 255
+        deals = deals.filter(category__slug=category) if valid else deals.none()
+    page = Paginator(deals.select_related("store", "image"), PER_PAGE).get_page(
+        request.GET.get("pagina")
+    )
+    context = {
+        "deals": page,
+        "stores": stores,
+        "categories": categories,
+        "selected_store": store,
+        "selected_category": category,
+        "expired": expired,
+        "disclosure": services.disclosure_for(),
+    }
+    return render(request, "deals/deal_list.html", context)
+
+
+@require_GET
+def deal_list(request):
+    return _listing(request, Deal.objects.live(), expired=False)
+
+
+@require_GET
+def expired_list(request):
+    return _listing(request, Deal.objects.expired().order_by("-ended_at", "-pk"), expired=True)
+
+
+@require_GET
+def deal_detail(request, pk: int):
+    deal = get_object_or_404(Deal.objects.public().select_related("store", "image"), pk=pk)
+    articles = [article for article in deal.related_articles.all() if article.live][:5]
+    return render(
+        request,
+        "deals/deal_page.html",
+        {"deal": deal, "articles": articles, "disclosure": services.disclosure_for(deal)},
+    )
+
+
+@require_GET
+def deal_card_image(request, pk: int):
+    deal = get_object_or_404(Deal.objects.public().select_related("store"), pk=pk)
+    response = HttpResponse(deal_card(deal), content_type="image/png")
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+def _client_ip(request) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+@require_GET
+def go(request, pk: int):
+    """Count the click (not for bots, once per reader and hour) and send the reader on."""
+    deal = Deal.objects.filter(pk=pk).select_related("store").first()
+    if deal is None or deal.status in (Deal.Status.DRAFT, Deal.Status.SCHEDULED):
+        raise Http404
+    if deal.status == Deal.Status.WITHDRAWN:
+        return HttpResponseRedirect(reverse("deals:detail", args=[deal.pk]))
+    user_agent = request.META.get("HTTP_USER_AGENT", "")
+    reader = request.COOKIES.get(READER_COOKIE, "")
+    new_cookie = ""
+    if not (reader.isalnum() and len(reader) == 22):
+        # A reader without our cookie is known by address and browser; the cookie then carries
+        # the same key, so their next click in the hour is recognised either way.
+        seed = f"{_client_ip(request)}|{user_agent}|{settings.SECRET_KEY}"
+        reader = new_cookie = hashlib.blake2b(seed.encode(), digest_size=16).hexdigest()[:22]
+    identity = f"r:{reader}"
+    services.record_click(
+        deal, reader=identity, user_agent=user_agent, channel=request.GET.get("c", "site")
+    )
+    response = HttpResponseRedirect(deal.affiliate_url)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    if new_cookie:
+        response.set_cookie(
+            READER_COOKIE, new_cookie, max_age=READER_COOKIE_AGE, httponly=True, samesite="Lax"
+        )
+    return response
+
+
+class AlertForm(forms.Form):
+    keyword = forms.CharField(label=gettext_lazy("Keyword"), max_length=60)
+    max_price = forms.CharField(label=gettext_lazy("Maximum price (€)"), max_length=12)
+
+    def clean(self):
+        data = super().clean()
+        if "keyword" in data and "max_price" in data:
+            try:
+                data["request"] = services.parse_alert(data["keyword"], data["max_price"])
+            except services.DealError as error:
+                raise forms.ValidationError(str(error)) from None
+        return data
+
+
+class WhatsAppForm(forms.Form):
+    phone = forms.CharField(label=gettext_lazy("Mobile number"), max_length=32)
+    consent = forms.BooleanField(label=services.CONSENT_TEXT, required=True)
+
+    def clean_phone(self):
+        try:
+            return services.normalise_phone(self.cleaned_data["phone"])
+        except services.DealError as error:
+            raise forms.ValidationError(str(error)) from None
+
+
+def alerts(request):
+    """Ask for an alert on the site: it becomes active when the reader opens the bot."""
+    form = AlertForm(request.POST or None)
+    alert = None
+    if request.method == "POST" and form.is_valid():
+        alert = services.create_site_alert(form.cleaned_data["request"])
+    bot = settings.TELEGRAM_BOT_USERNAME
+    link = f"https://t.me/{bot}?start={alert.token}" if alert and bot else ""
+    status = 400 if request.method == "POST" and not form.is_valid() else 200
+    response = render(
+        request,
+        "deals/alerts.html",
+        {"form": form, "alert": alert, "bot_link": link},
+        status=status,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def whatsapp_signup(request):
+    form = WhatsAppForm(request.POST or None)
+    done = False
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.whatsapp_opt_in(form.cleaned_data["phone"], consent=True)
+                done = True
+            except services.DealError as error:
+                form.add_error(None, str(error))
+                status = 400
+        else:
+            status = 400
+    response = render(
+        request,
+        "deals/whatsapp.html",
+        {"form": form, "done": done, "consent_version": services.CONSENT_VERSION},
+        status=status,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
