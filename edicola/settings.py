@@ -127,6 +127,8 @@ TEMPLATES = [
 DATABASE_URL = env("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    if "postgresql" in DATABASES["default"]["ENGINE"]:
+        INSTALLED_APPS.append("django.contrib.postgres")  # Wagtail's search indexes need it
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -136,7 +138,7 @@ else:
             "OPTIONS": {
                 "init_command": (
                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                    "PRAGMA busy_timeout=5000; PRAGMA cache_size=-20000;"
+                    "PRAGMA busy_timeout=20000; PRAGMA cache_size=-20000;"
                 ),
                 "transaction_mode": "IMMEDIATE",
             },

@@ -5,7 +5,7 @@ Tag listings (/tag/<slug>/) and search live in views.py.
 """
 
 from django.conf import settings
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.paginator import EmptyPage, Paginator
 from django.db import models
 from django.http import Http404
@@ -100,6 +100,28 @@ class HomePage(Page):
         return context
 
 
+def reserved_slugs() -> set[str]:
+    """First path segments the site's own URLs use (/offerte/, /commenti/, /en/, …): a category
+    with one of these slugs would be unreachable."""
+    from django.urls import URLResolver, get_resolver
+
+    taken = {code for code, _name in settings.LANGUAGES}
+
+    def walk(patterns):
+        for pattern in patterns:
+            prefix = str(pattern.pattern).lstrip("^")
+            if isinstance(pattern, URLResolver) and prefix in ("", "en/", "it/"):
+                if not getattr(pattern, "app_name", None) == "wagtail_serve":
+                    walk(pattern.url_patterns)
+                continue
+            segment = prefix.split("/", 1)[0]
+            if segment and "<" not in segment and "(" not in segment:
+                taken.add(segment)
+
+    walk(get_resolver().url_patterns)
+    return taken
+
+
 class CategoryPage(Page):
     intro = models.TextField(_("intro"), max_length=500, blank=True)
 
@@ -111,6 +133,16 @@ class CategoryPage(Page):
     class Meta:
         verbose_name = _("category")
         verbose_name_plural = _("categories")
+
+    def clean(self):
+        super().clean()
+        if self.slug in reserved_slugs():
+            raise ValidationError(
+                {
+                    "slug": _("“%(slug)s” is already a section of the site; choose another slug.")
+                    % {"slug": self.slug}
+                }
+            )
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

@@ -67,6 +67,14 @@ def test_scale_out_is_chosen_by_environment(tmp_path):
     assert values["ssl_redirect"] is False
 
 
+@pytest.mark.postgres
+def test_scale_out_passes_the_system_checks(tmp_path):
+    """Wagtail's search indexes on PostgreSQL need django.contrib.postgres; without it every
+    management command, migrate and serve included, stops at the system checks."""
+    result = run_edicola(tmp_path, "check", DATABASE_URL="postgres://postgres@127.0.0.1:5432/test")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_missing_secret_key_stops_start_up_when_debug_is_off(tmp_path):
     result = run_edicola(tmp_path, "check", SECRET_KEY="")
     assert result.returncode != 0

@@ -68,8 +68,8 @@ CATEGORIES = (
         "Vendite, negozi, prezzi e strategie: come si muove Lumio in Italia e in Europa.",
     ),
     Category(
-        "offerte",
-        "Offerte",
+        "promozioni",
+        "Promozioni",
         "Sconti verificati su telefoni e accessori Lumio, con prezzi e scadenze chiari.",
     ),
 )
@@ -239,7 +239,7 @@ ARTICLES = (
     ),
     Article(
         slug="lumio-x3-buds-in-regalo-preordine",
-        category="offerte",
+        category="promozioni",
         title="Lumio X3 in preordine: le cuffie Lumio Buds sono in regalo fino a domenica",
         standfirst=(
             "Chi prenota il nuovo Lumio X3 entro domenica riceve gratis le cuffie senza fili "
@@ -391,7 +391,7 @@ ARTICLES = (
     ),
     Article(
         slug="lumio-a5-minimo-storico",
-        category="offerte",
+        category="promozioni",
         title="Lumio A5 scende a 169 euro: è il prezzo più basso di sempre",
         standfirst=(
             "Il telefono più venduto del marchio costa 80 euro meno del listino. Lo sconto "
@@ -522,7 +522,7 @@ ARTICLES = (
     ),
     Article(
         slug="accessori-lumio-sconto-settimana",
-        category="offerte",
+        category="promozioni",
         title="Cover, caricabatterie e cavi Lumio: gli accessori in sconto questa settimana",
         standfirst=(
             "Una selezione di accessori originali con sconti tra il 20 e il 40 per cento. Li "
@@ -652,7 +652,7 @@ ARTICLES = (
     ),
     Article(
         slug="permuta-usato-sconto-lumio",
-        category="offerte",
+        category="promozioni",
         title="Permuta dell'usato: fino a 250 euro di sconto su un nuovo Lumio",
         standfirst=(
             "Il programma di permuta accetta telefoni di qualsiasi marca. Abbiamo provato a "

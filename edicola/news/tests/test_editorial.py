@@ -59,3 +59,19 @@ def test_site_settings_change_the_banner_on_every_page(client, editor_client):
         in html
     )
     assert "WHATSAPP" not in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("slug", ["offerte", "commenti", "en", "feed"])
+def test_a_category_cannot_take_a_path_the_site_already_uses(slug):
+    from django.core.exceptions import ValidationError
+
+    from edicola.news.models import CategoryPage
+
+    home = make_site()
+    category = CategoryPage(title="Sezione", slug=slug)
+    with pytest.raises(ValidationError) as refused:
+        home.add_child(instance=category)
+    assert "slug" in refused.value.message_dict
+    assert not CategoryPage.objects.filter(slug=slug).exists()
+    assert make_category(home, "Promozioni").url.endswith("/promozioni/")

@@ -87,7 +87,7 @@ def test_demo_site_has_the_promised_shape():
     assert site.root_page_id == home.pk
     assert not Page.objects.filter(depth=2).exclude(pk=home.pk).exists(), "welcome page left"
     categories = CategoryPage.objects.child_of(home).live()
-    assert sorted(c.slug for c in categories) == ["mercato", "offerte", "smartphone"]
+    assert sorted(c.slug for c in categories) == ["mercato", "promozioni", "smartphone"]
     assert AuthorIndexPage.objects.child_of(home).get().slug == "autori"
     articles = list(ArticlePage.objects.published())
     assert len(articles) >= 12
@@ -208,11 +208,11 @@ def test_editor_changes_survive_a_second_run():
 
 @pytest.mark.django_db
 def test_a_deleted_category_is_rebuilt_without_duplicating_the_rest():
-    CategoryPage.objects.get(slug="offerte").delete()
+    CategoryPage.objects.get(slug="promozioni").delete()
     with mock.patch.object(images, "PHOTO_SIZE", SMALL_PHOTO):
         run_seed()
-    assert CategoryPage.objects.filter(slug="offerte").count() == 1
-    assert ArticlePage.objects.published().child_of(CategoryPage.objects.get(slug="offerte"))
+    assert CategoryPage.objects.filter(slug="promozioni").count() == 1
+    assert ArticlePage.objects.published().child_of(CategoryPage.objects.get(slug="promozioni"))
     assert CategoryPage.objects.count() == 3
 
 
@@ -249,7 +249,7 @@ def test_admin_password_is_never_reset_when_its_file_is_gone(settings, tmp_path,
 @pytest.mark.django_db
 def test_home_reference_article_and_category_render(client):
     article = reference_article()
-    for url in ("/", article.url, "/offerte/"):
+    for url in ("/", article.url, "/promozioni/", "/offerte/"):
         response = client.get(url, HTTP_HOST="localhost")
         assert response.status_code == 200, url
     html = response.content.decode()
