@@ -204,7 +204,7 @@ def seed_comments(count: int, *, slug: str = REFERENCE_ARTICLE_SLUG) -> int:
     now = timezone.now()
     last = demo.aggregate(last=Max("created_at"))["last"]
     start_at = max(
-        last or article.first_published_at or now - timedelta(days=3), now - timedelta(days=30)
+        last or min(article.date_published, now - timedelta(hours=6)), now - timedelta(days=30)
     )
     step = min(timedelta(minutes=7), (now - start_at) / (len(plan) + 1))
     pks += [None] * len(plan)

@@ -43,9 +43,10 @@ def _private(response: HttpResponse) -> HttpResponse:
 def request_link(request):
     """The "Your data" page: an e-mail field; the answer is the same whatever is stored."""
     if request.method != "POST":
-        return render(request, "comments/privacy/request.html", {"form": LinkRequestForm()})
+        context = {"form": LinkRequestForm(), "retention_days": privacy.network_retention_days()}
+        return render(request, "comments/privacy/request.html", context)
     form = LinkRequestForm(request.POST)
-    context = {"form": form}
+    context = {"form": form, "retention_days": privacy.network_retention_days()}
     status = 400
     if form.is_valid():
         try:

@@ -243,6 +243,13 @@ def test_request_page_renders_in_both_languages(article, client):
     assert 'action="/en/commenti/privacy/"' in english.text
 
 
+def test_request_page_says_what_is_stored_and_for_how_long(article, client, settings):
+    settings.COMMENTS = {**settings.COMMENTS, "NETWORK_RETENTION_DAYS": 21}
+    page = client.get("/en/commenti/privacy/").text
+    assert 'id="privacy-what-we-store"' in page
+    assert "never the full IP address" in page and "kept for 21 days" in page
+
+
 def test_same_answer_whether_or_not_the_address_has_comments(anna, client):
     known = request_page(client, EMAIL)
     unknown = request_page(client, "nessuno@example.test")

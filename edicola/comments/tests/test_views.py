@@ -72,6 +72,11 @@ def test_article_shows_count_form_and_consent_link(client, article, settings):
     assert "comments.js" in html
 
 
+def test_consent_links_to_the_data_page_when_no_privacy_notice_is_set(client, article):
+    html = client.get(article.url).content.decode()
+    assert 'href="/commenti/privacy/"' in html
+
+
 @pytest.mark.parametrize("count", [0, 1, 3])
 def test_count_heading_is_pluralised(client, article, count):
     for number in range(count):
