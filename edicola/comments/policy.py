@@ -54,3 +54,9 @@ def decide(
     if mode == "first-time" and known:
         return Decision(Outcome.PUBLISH)
     return Decision(Outcome.HOLD, ("first_time" if mode == "first-time" else "moderation",))
+
+
+def decide_edit(*, trusted: bool = False, hold_reasons=()) -> Decision:
+    """An edited comment stays as it was unless the new text trips a soft spam signal (links,
+    blocklisted words): then it goes back to review. Trusted authors are never held."""
+    return decide(mode="none", trusted=trusted, hold_reasons=hold_reasons)

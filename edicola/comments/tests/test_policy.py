@@ -2,7 +2,7 @@
 
 import pytest
 
-from edicola.comments.policy import Outcome, decide
+from edicola.comments.policy import Outcome, decide, decide_edit
 
 
 @pytest.mark.parametrize(
@@ -39,3 +39,9 @@ def test_soft_signals_hold_known_readers():
 def test_first_time_reason_is_named():
     assert decide(mode="first-time").reasons == ("first_time",)
     assert decide(mode="all", known=True).reasons == ("moderation",)
+
+
+def test_an_edit_that_adds_links_goes_back_to_review_unless_trusted():
+    assert decide_edit(hold_reasons=("links",)).outcome is Outcome.HOLD
+    assert decide_edit(trusted=True, hold_reasons=("links",)).published
+    assert decide_edit().published
