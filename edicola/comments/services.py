@@ -462,12 +462,19 @@ def edit_comment(comment: Comment, body: str, *, client: ClientInfo, token: str 
         if body == current.body:
             return current
         was_published = current.status == Comment.Status.APPROVED
-        if current.badge == Comment.Badge.NONE:
-            signals = spam.content_signals(
+        trusted = current.badge != Comment.Badge.NONE
+        signals = (
+            None
+            if trusted
+            else spam.content_signals(
                 body, name=current.author_name, url=current.author_url, email=current.author_email
             )
-            if signals.hold_reasons:
-                current.status = Comment.Status.PENDING
+        )
+        decision = policy.decide_edit(
+            trusted=trusted, hold_reasons=signals.hold_reasons if signals else ()
+        )
+        if not decision.published:
+            current.status = Comment.Status.PENDING
         current.body = body
         current.body_html = markup.render(body)
         current.edited_at = timezone.now()
