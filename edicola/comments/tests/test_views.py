@@ -8,7 +8,7 @@ import time
 import pytest
 from django.core import signing
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from edicola.comments import services, views
 from edicola.comments.models import Comment, Discussion, Report, Vote
@@ -82,7 +82,7 @@ def test_count_heading_is_pluralised(client, article, count):
     for number in range(count):
         make_comment(article, f"Commento {number}")
     html = client.get(article.url).content.decode()
-    with_count = gettext("%(counter)s comment") if count == 1 else gettext("%(counter)s comments")
+    with_count = ngettext("%(counter)s comment", "%(counter)s comments", count)
     assert with_count % {"counter": count} in html
 
 
