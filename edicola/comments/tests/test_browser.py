@@ -5,6 +5,7 @@ second browser without a reload."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from edicola.comments import services
 from edicola.comments.models import Comment, Report
@@ -77,10 +78,9 @@ def test_reader_flows_without_javascript(live_article, chromium, live_server):
     # Post as a guest: back on the article, with the note and the comment.
     fill_guest_form(page.locator("#commento-form"), "Primo commento senza script")
     page.locator("#commento-form button[type=submit]").click()
-    assert "nota=pubblicato" in page.url
-    assert page.locator(".discussion-notice p").count() == 1
-    mine = comment_li(page, "Primo commento senza script")
-    assert mine.is_visible()
+    page.wait_for_url(re.compile("nota=pubblicato"))
+    expect(page.locator(".discussion-notice p")).to_have_count(1)
+    expect(comment_li(page, "Primo commento senza script")).to_be_visible()
 
     # Reply: the form opens under that comment.
     other = Comment.objects.get(body="Discussione numero 20")
@@ -88,26 +88,26 @@ def test_reader_flows_without_javascript(live_article, chromium, live_server):
     reply_form = page.locator(f"#risposta-{other.pk} form")
     fill_guest_form(reply_form, "Una risposta senza script")
     reply_form.locator("button[type=submit]").click()
-    assert page.locator(
-        f"#commento-{other.pk} .comment-replies .comment-text"
-    ).first.inner_text() == ("Una risposta senza script")
+    expect(page.locator(f"#commento-{other.pk} .comment-replies .comment-text").first).to_have_text(
+        "Una risposta senza script"
+    )
 
     # Vote on someone else's comment.
     page.locator(f"#commento-{other.pk} .vote-up").first.click()
-    assert (
-        page.locator(f"#commento-{other.pk} .comment-score").first.get_attribute("data-score")
-        == "1"
+    expect(page.locator(f"#commento-{other.pk} .comment-score").first).to_have_attribute(
+        "data-score", "1"
     )
 
     # Sort by votes, remembered: the voted comment leads the list on a fresh visit.
     page.get_by_role("link", name=re.compile("Most voted|Più votati")).click()
+    page.wait_for_load_state()
     page.goto(url)
     first = page.locator(".comment-list > li.comment").first
-    assert first.get_attribute("id") == f"commento-{other.pk}"
+    expect(first).to_have_attribute("id", f"commento-{other.pk}")
 
     # Load all: every thread is on the page.
     page.locator(".comment-show-all").click()
-    assert page.locator(".comment-list > li.comment").count() == THREADS + 1
+    expect(page.locator(".comment-list > li.comment")).to_have_count(THREADS + 1)
 
     # Edit within the window (the edit token is in a cookie).
     page.goto(url)
@@ -115,13 +115,13 @@ def test_reader_flows_without_javascript(live_article, chromium, live_server):
     mine.locator(".comment-edit").click()
     page.locator("textarea[name=body]").fill("Commento corretto senza script")
     page.locator(".comment-edit-form button[type=submit]").click()
-    assert comment_li(page, "Commento corretto senza script").is_visible()
+    expect(comment_li(page, "Commento corretto senza script")).to_be_visible()
 
     # Report someone's comment.
     page.locator(f"#commento-{other.pk} .comment-report").first.click()
     page.locator("input[name=reason][value=offensive]").check()
     page.locator(".comment-report-form button[type=submit]").click()
-    assert "nota=segnalato" in page.url
+    page.wait_for_url(re.compile("nota=segnalato"))
     assert Report.objects.filter(comment=other, reason="offensive").exists()
     context.close()
 
