@@ -6,6 +6,7 @@ from . import views
 
 app_name = "accounts"
 urlpatterns = [
+    path("", views.account_view, name="account"),
     path("accedi/", views.login_view, name="login"),
     path("registrati/", views.signup_view, name="signup"),
     path("esci/", views.logout_view, name="logout"),

@@ -2,6 +2,7 @@
 Django's token CSRF protection like any ordinary form."""
 
 from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -90,3 +91,11 @@ def logout_view(request):
         logout(request)
         return redirect(safe_next(request))
     return render(request, "accounts/logout.html", {"next": safe_next(request)})
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def account_view(request):
+    """The reader's account page: who they are, and the way to "Le mie iscrizioni"."""
+    return render(request, "accounts/account.html")

@@ -41,6 +41,7 @@ COMMENT_FIELDS = {
     "url": ((str, type(None)), False),
     "parent": ((int, type(None)), False),
     "consent": ((bool,), False),
+    "notify": ((bool,), False),
 }
 EDIT_FIELDS = {"body": ((str,), True), "edit_token": ((str, type(None)), False)}
 DELETE_FIELDS = {"edit_token": ((str, type(None)), False)}
@@ -343,6 +344,8 @@ def _create(request, article_id: int):
     form_data = {key: value for key, value in data.items() if value is not None}
     if "consent" in form_data:
         form_data["consent"] = "on" if form_data["consent"] else ""
+    if "notify" in form_data:
+        form_data["notify"] = "on" if form_data["notify"] else ""
     form = form_class(form_data, user=client.user)
     if not form.is_valid():
         return error_response(400, form_errors(form))

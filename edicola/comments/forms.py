@@ -172,6 +172,7 @@ class CommentForm(forms.Form):
         required=False,
     )
     parent = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    notify = forms.BooleanField(label=_("Notify me of replies to this comment"), required=False)
     # Anti-bot: a field humans never see (must stay empty) and when the form was shown.
     address = forms.CharField(label=_("Leave this field empty"), required=False, strip=False)
     started = forms.FloatField(required=False, widget=forms.HiddenInput)
@@ -212,6 +213,7 @@ class CommentForm(forms.Form):
             parent_id=data.get("parent"),
             honeypot=data.get("address", ""),
             form_age_seconds=self.form_age_seconds(),
+            extra={"notify": bool(data.get("notify"))},
         )
 
 

@@ -262,3 +262,117 @@ class RateCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}={self.count}"
+
+
+class Subscriber(models.Model):
+    """One e-mail address that receives discussion mail: its language, and whether it works.
+
+    Links in our mails (manage, unsubscribe) are signed and bound to `key`: rotating it voids
+    them. A permanent rejection by the receiving server (5xx) disables the address.
+    """
+
+    email = models.EmailField(_("e-mail"), unique=True)  # stored lower-cased
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        null=True,
+        blank=True,
+        related_name="+",
+        on_delete=models.SET_NULL,
+    )
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    key = models.CharField(max_length=32, default=new_edit_key, editable=False)
+    disabled_at = models.DateTimeField(_("disabled"), null=True, blank=True)
+    disabled_reason = models.CharField(_("why disabled"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("subscriber")
+        verbose_name_plural = _("subscribers")
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class Subscription(models.Model):
+    """A subscriber's wish to hear about one article's discussion."""
+
+    class Kind(models.TextChoices):
+        ARTICLE = "article", _("All new comments on this article")
+        REPLIES = "replies", _("Replies to my comments on this article")
+
+    class Frequency(models.TextChoices):
+        IMMEDIATE = "immediate", _("One e-mail per new comment")
+        DAILY = "daily", _("One daily digest")
+
+    subscriber = models.ForeignKey(
+        Subscriber, related_name="subscriptions", on_delete=models.CASCADE
+    )
+    article = models.ForeignKey(
+        "news.ArticlePage", verbose_name=_("article"), related_name="+", on_delete=models.CASCADE
+    )
+    kind = models.CharField(_("notify me of"), max_length=10, choices=Kind.choices)
+    frequency = models.CharField(
+        _("how often"), max_length=10, choices=Frequency.choices, default=Frequency.IMMEDIATE
+    )
+    # Guests confirm by a mailed link (double opt-in); nothing else is sent until then.
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("subscription")
+        verbose_name_plural = _("subscriptions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscriber", "article", "kind"], name="one_subscription_per_kind"
+            ),
+        ]
+        indexes = [models.Index(fields=["article", "kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.subscriber} → {self.article_id} ({self.kind})"
+
+
+class Notification(models.Model):
+    """The durable record of one mail owed to one subscriber about one comment.
+
+    Unique per (subscriber, comment): however often a fan-out runs, a comment is announced to an
+    address at most once. A worker claims pending rows with a lease (state SENDING); rows whose
+    lease ran out go back to PENDING. `digest` rows wait for the subscriber's daily digest.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    subscriber = models.ForeignKey(
+        Subscriber, related_name="notifications", on_delete=models.CASCADE
+    )
+    comment = models.ForeignKey(Comment, related_name="+", on_delete=models.CASCADE)
+    digest = models.BooleanField(default=False)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    available_at = models.DateTimeField(default=timezone.now)
+    lease_token = models.CharField(max_length=32, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscriber", "comment"], name="one_notification_per_comment"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["state", "digest", "available_at"]),
+            models.Index(fields=["state", "lease_until"]),
+            models.Index(fields=["lease_token"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.comment_id} → {self.subscriber_id} ({self.state})"

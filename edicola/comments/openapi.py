@@ -182,6 +182,10 @@ SCHEMAS = {
                 "type": "boolean",
                 "description": "Guests must send true: they agree to the privacy notice.",
             },
+            "notify": {
+                "type": "boolean",
+                "description": "Mail me replies to my comments here (guests confirm by e-mail).",
+            },
         },
     },
     "CreatedComment": {

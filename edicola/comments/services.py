@@ -34,7 +34,7 @@ from django.utils.translation import ngettext
 from edicola.core import ratelimit
 
 from . import forms as shapes
-from . import markup, policy, spam
+from . import markup, notifications, policy, spam, subscriptions
 from .models import Comment, Discussion, ModerationLog, Report, Vote
 from .signals import discussion_changed
 
@@ -359,6 +359,11 @@ def _create(article, data: CommentInput, *, client: ClientInfo, staff_reply=None
         if decision.published:
             _bump(article.pk, count=1, last_comment_at=now)
             _announce(article)
+            notifications.on_approved([comment.pk])
+        else:
+            notifications.on_held()
+        if data.extra.get("notify") and email:
+            subscriptions.subscribe_commenter(comment, user=user, ip=client.ip)
     return comment
 
 
@@ -730,6 +735,8 @@ def moderate(comments, action: str, *, actor, note: str = "") -> int:
                 )
         for article_id in visible:
             _bump(article_id, count=deltas[article_id], last_comment_at=latest.get(article_id))
+        if new_status == Comment.Status.APPROVED:
+            notifications.on_approved([row.pk for row in rows if row.status != new_status])
         _announce(*_articles(visible))
     return len(rows)
 

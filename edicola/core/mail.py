@@ -12,16 +12,28 @@ rendered without HTML escaping.
 
 `retry_due_mail()` picks up what a lost enqueue, a crashed worker or a backend without deferred
 tasks left behind; call it periodically (it is cheap when there is nothing to do).
+
+Batches (many mails at once, each with its own durable record kept by the caller, as the
+discussion notifications do): a `MessageTemplate` encodes the mail once and fills in each
+reader's address, headers and links as bytes; `batch_connection()` opens one connection of a
+mailer for the whole batch and sends those bytes; `is_permanent()` tells a 5xx refusal of the
+address (do not try again) from a temporary failure (try again later).
 """
 
 from __future__ import annotations
 
+import base64
+import email.policy
 import logging
+import re
+import secrets
+import smtplib
 from datetime import timedelta
+from email.utils import formatdate
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, make_msgid
+from django.core.mail import EmailMultiAlternatives, mailers, make_msgid
 from django.db import transaction
 from django.db.models import F, Q
 from django.tasks import task
@@ -200,3 +212,185 @@ def recent_count(to: str, template_base: str, *, within: timedelta) -> int:
     return OutgoingMail.objects.filter(
         to__iexact=to.strip(), template=template_base, created_at__gte=timezone.now() - within
     ).count()
+
+
+class MessageTemplate:
+    """One mail to many readers, encoded once: per reader only `To`, a few headers and the marked
+    holes of the bodies (their links) are filled in, as bytes, by `fill()`.
+
+    The bodies go out as 7bit when they are ASCII, as 8bit when the server takes 8BITMIME, and
+    base64 otherwise; lines stay under SMTP's limit of 998 octets.
+    """
+
+    def __init__(
+        self,
+        subject: str,
+        body_text: str,
+        body_html: str = "",
+        headers: dict | None = None,
+        *,
+        holes: tuple[str, ...] = (),
+    ):
+        self.subject = " ".join(str(subject).split())[:255]
+        self.body_text, self.body_html = body_text, body_html
+        self.headers = dict(headers or {})
+        self.holes = tuple(holes)
+        fixed = {
+            "From": settings.DEFAULT_FROM_EMAIL,
+            "Subject": self.subject,
+            "MIME-Version": "1.0",
+            **self.headers,
+        }
+        self._head = "".join(_POLICY.fold(name, value) for name, value in fixed.items()).encode()
+        self._text = _crlf(body_text).encode()
+        self._html = _crlf(body_html).encode() if body_html else b""
+        marks = [hole.encode() for hole in self.holes]
+        self._fits = all(
+            len(line) + sum(line.count(mark) for mark in marks) * _HOLE_ROOM <= 998
+            for line in (self._text + b"\r\n" + self._html).split(b"\r\n")
+        )
+        self._ascii = self._text.isascii() and self._html.isascii()
+        self._boundary = b"=_edicola_" + secrets.token_hex(12).encode()
+
+    def needs_8bit(self, eight_bit: bool) -> bool:
+        return eight_bit and self._fits and not self._ascii
+
+    def fill(
+        self, to: str, headers: dict[str, str], values: dict[str, str], *, eight_bit: bool
+    ) -> bytes:
+        """The whole message for `to` (an ASCII addr-spec), as bytes with CRLF line ends.
+        Header values must be one line (ValueError otherwise: no header injection)."""
+        lines = [self._head, b"To: ", _one_line(to).encode("ascii"), b"\r\n"]
+        lines += [b"Date: ", formatdate(localtime=True).encode(), b"\r\n"]
+        for name, value in headers.items():
+            line = f"{name}: {_one_line(value)}\r\n"
+            if len(line) > 998 or not line.isascii():
+                line = _POLICY.fold(name, value)
+            lines.append(line.encode())
+        text, html = self._text, self._html
+        fits = self._fits
+        for hole in self.holes:
+            value = values.get(hole, "")
+            fits = fits and len(value) <= _HOLE_ROOM
+            text = text.replace(hole.encode(), value.encode())
+            html = html.replace(hole.encode(), value.encode())
+        if self._ascii and fits:
+            cte = b"7bit"
+        elif eight_bit and fits:
+            cte = b"8bit"
+        else:
+            cte, text, html = b"base64", _base64(text), _base64(html) if html else b""
+        if not html:
+            lines += [b'Content-Type: text/plain; charset="utf-8"\r\n']
+            lines += [b"Content-Transfer-Encoding: ", cte, b"\r\n\r\n", text, b"\r\n"]
+            return b"".join(lines)
+        boundary = self._boundary
+        lines += [b'Content-Type: multipart/alternative; boundary="', boundary, b'"\r\n\r\n']
+        for kind, body in ((b"plain", text), (b"html", html)):
+            lines += [b"--", boundary, b"\r\nContent-Type: text/", kind, b'; charset="utf-8"\r\n']
+            lines += [b"Content-Transfer-Encoding: ", cte, b"\r\n\r\n", body, b"\r\n"]
+        lines += [b"--", boundary, b"--\r\n"]
+        return b"".join(lines)
+
+    def message(self, to: str, headers: dict[str, str], values: dict[str, str]):
+        """The same mail as a Django message, for mailers that are not SMTP (console, tests)."""
+        text, html = self.body_text, self.body_html
+        for hole in self.holes:
+            text = text.replace(hole, values.get(hole, ""))
+            html = html.replace(hole, values.get(hole, ""))
+        message = EmailMultiAlternatives(
+            subject=self.subject,
+            body=text,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[to],
+            headers={**self.headers, **{k: _one_line(v) for k, v in headers.items()}},
+        )
+        if html:
+            message.attach_alternative(html, "text/html")
+        return message
+
+
+# Room left on a body line for one filled-in hole (a signed link is ~150 characters).
+_HOLE_ROOM = 400
+_POLICY = email.policy.SMTP.clone(max_line_length=998)
+
+
+def _crlf(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\r\n")
+
+
+def _base64(data: bytes) -> bytes:
+    return base64.encodebytes(data).replace(b"\n", b"\r\n").rstrip(b"\r\n")
+
+
+def _one_line(value: str) -> str:
+    value = str(value)
+    if "\n" in value or "\r" in value:
+        raise ValueError("A header value must be one line.")
+    return value
+
+
+class BatchConnection:
+    """One open connection of a mailer for a whole batch of prepared messages.
+
+    With Django's SMTP backend the bytes of `MessageTemplate.fill()` go straight to its smtplib
+    connection (host, port, TLS and credentials are the mailer's settings): one SMTP
+    transaction per message and nothing else. Other backends get a Django message each."""
+
+    def __init__(self, mailer: str = "default"):
+        self.backend = mailers[mailer]
+        self.smtp = None
+        self.eight_bit = False
+        self.sender = ""
+
+    def open(self) -> BatchConnection:
+        self.backend.open()
+        connection = getattr(self.backend, "connection", None)
+        if isinstance(connection, smtplib.SMTP):
+            self.smtp = connection
+            self.smtp.ehlo_or_helo_if_needed()
+            self.eight_bit = bool(self.smtp.has_extn("8bitmime"))
+            self.sender = self.backend.prep_address(settings.DEFAULT_FROM_EMAIL)
+        return self
+
+    def close(self) -> None:
+        try:
+            self.backend.close()
+        except Exception:  # a dead connection cannot be closed politely; nothing is lost
+            logger.debug("Closing the mail connection failed", exc_info=True)
+
+    def __enter__(self):
+        return self.open()
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    def send(self, template: MessageTemplate, to: str, headers: dict, values: dict) -> None:
+        """Send one mail; raises the mailer's error (smtplib's for SMTP) when it is refused,
+        ValueError for an address or header that cannot be sent."""
+        if self.smtp is None:
+            self.backend.send_messages([template.message(to, headers, values)])
+            return
+        address = to if _PLAIN_ADDRESS.fullmatch(to) else self.backend.prep_address(to)
+        data = template.fill(address, headers, values, eight_bit=self.eight_bit)
+        options = ("BODY=8BITMIME",) if template.needs_8bit(self.eight_bit) else ()
+        self.smtp.sendmail(self.sender, [address], data, mail_options=options)
+
+
+_PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+")
+
+
+def batch_connection(mailer: str = "default") -> BatchConnection:
+    """`with batch_connection() as connection: connection.send(template, to, headers, values)`"""
+    return BatchConnection(mailer)
+
+
+def is_permanent(error: Exception) -> bool:
+    """Whether the receiving server refused this address for good (a 5xx about the recipient
+    or the message), as opposed to a failure worth retrying (4xx, network, time-out)."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _message in error.recipients.values()]
+        return bool(codes) and all(500 <= code < 600 for code in codes)
+    if isinstance(error, smtplib.SMTPDataError):
+        return 500 <= error.smtp_code < 600
+    return False

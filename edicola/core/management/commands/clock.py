@@ -59,5 +59,11 @@ class Command(BaseCommand):
             deals_tick()  # deals going live or expiring, outbox retries falling due
         except Exception:
             logger.exception("Deals clock failed; retrying at the next tick.")
+        try:
+            from edicola.comments.notifications import tick as notifications_tick
+
+            notifications_tick()  # digests, editor notices, mail retries, rows of dead workers
+        except Exception:
+            logger.exception("Comment notifications clock failed; retrying at the next tick.")
         finally:
             close_old_connections()

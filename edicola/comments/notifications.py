@@ -1,0 +1,695 @@
+"""Who hears about a new comment, and the mail they receive.
+
+When a comment becomes approved (at once, or later by a moderator), `on_approved()` enqueues
+`tasks.notify_comment_task` after the commit; the worker's `fan_out()` writes one Notification
+row per confirmed subscriber, never the comment's author, under a unique (subscriber, comment)
+constraint: the row, not the queue, decides that a comment is announced to an address once.
+`deliver_due()` then claims pending rows with a lease (edicola.core.leases), sends them through
+one SMTP connection per batch and marks each row sent as soon as the server accepted it. A
+worker killed mid-batch leaves claimed rows whose lease runs out; they go back to pending and the
+next run sends them. Temporary failures retry with backoff (core.mail.RETRY_DELAYS); a permanent
+5xx refusal disables the address.
+
+Subscribers who chose the daily digest get rows marked `digest`, due at
+COMMENTS_NOTIFICATIONS["DIGEST_HOUR"]; `send_digests()` sends one mail per subscriber listing them.
+Editors (MODERATOR_EMAILS) get at most one notice per MODERATOR_NOTICE_SECONDS listing the
+comments waiting for moderation. `tick()`, called by `edicola clock`, sweeps all of it.
+
+Fast and flat for large audiences: the fan-out reads subscribers and writes rows page by page
+(FAN_OUT_PAGE), with SQLite's page cache capped; the sender reads claimed rows as tuples (no
+model instances). A notification is rendered and MIME-encoded once per (comment, language)
+(core.mail.MessageTemplate); per subscriber only the address, Message-ID, List-Unsubscribe and
+the two signed links are put into those bytes, which go to the SMTP connection as they are.
+
+Exactly once, and its limit: a row is marked sent by one UPDATE committed right after the
+server's 250 for that mail, before the next mail starts. A worker killed before the 250 leaves
+the row claimed; its lease runs out and it is sent again, which is right (the server did not
+take it). The one window left is the instant between the server's 250 and that commit (a
+fraction of a millisecond, at most one mail per worker): a kill exactly there sends that one
+mail twice. No batching of marks widens it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import smtplib
+import time
+from collections import defaultdict
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
+from django.utils.translation import gettext
+
+from edicola.core import leases, mail
+from edicola.core.models import OutgoingMail
+
+from . import subscriptions
+from .models import Comment, Notification, Subscriber, Subscription
+
+logger = logging.getLogger(__name__)
+
+State = Notification.State
+NEW_COMMENT_TEMPLATE = "comments/email/new_comment"
+DIGEST_TEMPLATE = "comments/email/digest"
+MODERATION_TEMPLATE = "comments/email/moderation"
+# Stand-ins for the per-subscriber links in text rendered once per comment and language.
+MANAGE_MARK = "__EDICOLA_MANAGE_URL__"
+UNSUBSCRIBE_MARK = "__EDICOLA_UNSUBSCRIBE_URL__"
+EXCERPT_CHARS = 400
+# Subscribers read, and Notification rows written, per query of the fan-out.
+FAN_OUT_PAGE = 1000
+# SQLite keeps each page a connection read in its cache, up to the connection's cache_size (20 MB
+# in settings): a fan-out to many subscribers would grow the worker by the pages it touched. The
+# fan-out and the delivery run with this smaller cache (KiB), then put the setting back.
+SQLITE_CACHE_KIB = 2048
+
+
+def conf(name: str):
+    return settings.COMMENTS_NOTIFICATIONS[name]
+
+
+@contextmanager
+def _small_page_cache():
+    """Run the body with SQLite's page cache capped at SQLITE_CACHE_KIB (see there)."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        previous = int(cursor.fetchone()[0])
+        cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {previous}")
+
+
+# -- Triggers (called by services.py inside its transaction) ---------------------------------------
+
+
+def on_approved(comment_ids) -> None:
+    """Announce these newly approved comments once the transaction commits."""
+    from .tasks import notify_comment_task
+
+    for comment_id in comment_ids:
+        transaction.on_commit(
+            lambda comment_id=comment_id: notify_comment_task.enqueue(comment_id), robust=True
+        )
+
+
+def on_held() -> None:
+    """A comment waits for moderation: tell the editors (batched) after the commit."""
+    if not conf("MODERATOR_EMAILS"):
+        return
+    from .tasks import moderation_notice_task
+
+    transaction.on_commit(lambda: moderation_notice_task.enqueue(), robust=True)
+
+
+# -- Fan-out ---------------------------------------------------------------------------------------
+
+
+def next_digest_time(now=None) -> datetime:
+    """The next daily digest time (DIGEST_HOUR, local time) after `now`."""
+    local = timezone.localtime(now or timezone.now())
+    due = local.replace(hour=conf("DIGEST_HOUR"), minute=0, second=0, microsecond=0)
+    if due <= local:
+        due += timedelta(days=1)
+    return due
+
+
+def _wanted(comment: Comment):
+    """Confirmed subscriptions owed this published comment: to the article, or to replies to the
+    parent's author; never its own author."""
+    from django.db.models import Q
+
+    wanted = Q(kind=Subscription.Kind.ARTICLE)
+    parent = comment.parent
+    if parent is not None:
+        author = Q(subscriber__email=parent.author_email) if parent.author_email else Q(pk=None)
+        if parent.user_id:
+            author |= Q(subscriber__user_id=parent.user_id)
+        wanted |= Q(kind=Subscription.Kind.REPLIES) & author
+    rows = Subscription.objects.filter(
+        wanted,
+        article_id=comment.article_id,
+        confirmed_at__isnull=False,
+        subscriber__disabled_at__isnull=True,
+    )
+    if comment.author_email:
+        rows = rows.exclude(subscriber__email=comment.author_email)
+    if comment.user_id:
+        rows = rows.exclude(subscriber__user_id=comment.user_id)
+    return rows
+
+
+def recipients(comment: Comment, *, page: int | None = None):
+    """(subscriber id, wants it in the digest) for a published comment, by pages of `page`
+    subscribers in id order, so that memory does not grow with the audience. A subscriber with
+    several matching subscriptions gets the digest only if every one of them is daily."""
+    from django.db.models import Case, IntegerField, Min, Value, When
+
+    daily = Case(
+        When(frequency=Subscription.Frequency.DAILY, then=Value(1)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    grouped = (
+        _wanted(comment)
+        .order_by("subscriber_id")
+        .values("subscriber_id")
+        .annotate(daily=Min(daily))
+        .values_list("subscriber_id", "daily")
+    )
+    page = page or FAN_OUT_PAGE
+    last = 0
+    for _page in range(10_000_000):  # bounded: every page moves `last` forward
+        rows = list(grouped.filter(subscriber_id__gt=last)[:page])
+        yield from ((subscriber_id, bool(flag)) for subscriber_id, flag in rows)
+        if len(rows) < page:
+            return
+        last = rows[-1][0]
+
+
+def fan_out(comment_id: int) -> int:
+    """Write the Notification rows a published comment owes; returns how many are new.
+    Safe to run any number of times (and concurrently): the unique (subscriber, comment)
+    constraint keeps the rows that exist. Written page by page: memory stays flat."""
+    comment = Comment.objects.select_related("parent").filter(pk=comment_id).first()
+    if comment is None or comment.status != Comment.Status.APPROVED:
+        return 0
+    now = timezone.now()
+    digest_at = next_digest_time(now)
+    existing = Notification.objects.filter(comment_id=comment_id)
+    with _small_page_cache():
+        before = existing.count()
+        rows: list[Notification] = []
+        for subscriber_id, daily in recipients(comment):
+            rows.append(
+                Notification(
+                    subscriber_id=subscriber_id,
+                    comment_id=comment_id,
+                    digest=daily,
+                    available_at=digest_at if daily else now,
+                    created_at=now,
+                )
+            )
+            if len(rows) >= FAN_OUT_PAGE:
+                Notification.objects.bulk_create(rows, ignore_conflicts=True)
+                rows = []
+        if rows:
+            Notification.objects.bulk_create(rows, ignore_conflicts=True)
+        return existing.count() - before
+
+
+# -- Rendering -------------------------------------------------------------------------------------
+
+
+def _domain() -> str:
+    return urlsplit(settings.BASE_URL).hostname or "localhost"
+
+
+def thread_id(article_id: int) -> str:
+    """The Message-ID every mail about one article refers to, so mail clients thread them."""
+    return f"<article-{article_id}@{_domain()}>"
+
+
+def _article_url(article) -> str:
+    url = article.get_url() or "/"
+    return url if url.startswith("http") else settings.BASE_URL + url
+
+
+def excerpt(comment: Comment) -> str:
+    text = " ".join(strip_tags(comment.body_html or comment.body).split())
+    return Truncator(text).chars(EXCERPT_CHARS)
+
+
+def render_new_comment(comment: Comment, language: str) -> mail.MessageTemplate:
+    """The new-comment mail in `language`, encoded once; the subscriber's links are holes."""
+    article = comment.article
+    article_url = _article_url(article)
+    with translation.override(language):
+        context = {
+            "site_name": mail.site_name(),
+            "base_url": settings.BASE_URL,
+            "language": language,
+            "article_title": article.title,
+            "article_url": article_url,
+            "comment_url": f"{article_url}#{comment.anchor}",
+            "author_name": comment.author_name,
+            "excerpt": excerpt(comment),
+            "is_reply": comment.parent_id is not None,
+            "parent_author": comment.parent.author_name if comment.parent_id else "",
+            "manage_url": MANAGE_MARK,
+            "unsubscribe_url": UNSUBSCRIBE_MARK,
+        }
+        subject = gettext("New comment on “%(title)s”") % {"title": article.title}
+        text = mail.render_text(f"{NEW_COMMENT_TEMPLATE}.txt", context)
+        html = render_to_string(f"{NEW_COMMENT_TEMPLATE}.html", context)
+    thread = thread_id(comment.article_id)
+    headers = {
+        "In-Reply-To": thread,
+        "References": thread,
+        "Auto-Submitted": "auto-generated",
+        "Content-Language": language,
+    }
+    return mail.MessageTemplate(subject, text, html, headers, holes=(MANAGE_MARK, UNSUBSCRIBE_MARK))
+
+
+class Reader:
+    """What a mail needs of its subscriber, read with the notification row (no model instance);
+    quacks like a Subscriber for the signed links of `subscriptions`."""
+
+    __slots__ = ("pk", "email", "key", "language")
+
+    def __init__(self, pk: int, email: str, key: str, language: str):
+        self.pk, self.email, self.key = pk, email, key
+        self.language = language or settings.LANGUAGE_CODE
+
+
+class _Links:
+    """The subscriber's signed links; each URL is reversed once per language (only the token
+    differs) and the sender's mailto address is parsed once."""
+
+    PLACEHOLDER = "EDICOLATOKEN"
+
+    def __init__(self):
+        self._around: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def _url(self, name: str, token: str, language: str) -> str:
+        key = (name, language)
+        if key not in self._around:
+            url = subscriptions._url(name, self.PLACEHOLDER, language)
+            head, _mark, tail = url.partition(self.PLACEHOLDER)
+            self._around[key] = (head, tail)
+        head, tail = self._around[key]
+        return f"{head}{token}{tail}"
+
+    def for_reader(self, reader: Reader, article_id: int) -> tuple[dict, dict]:
+        """(headers, holes) of the new-comment mail for this reader."""
+        token = subscriptions.unsubscribe_token(reader, article_id=article_id)
+        unsubscribe = self._url("unsubscribe", token, reader.language)
+        manage = self._url("manage", subscriptions.manage_token(reader), reader.language)
+        headers = subscriptions.list_headers(unsubscribe, token)
+        return headers, {MANAGE_MARK: manage, UNSUBSCRIBE_MARK: unsubscribe}
+
+
+# -- Delivery --------------------------------------------------------------------------------------
+
+
+def recover(now=None) -> int:
+    """Rows whose worker died while holding them go back to pending (sent again)."""
+    now = now or timezone.now()
+    return leases.expired(Notification.objects.all(), sending=State.SENDING, now=now).update(
+        state=State.PENDING, lease_token="", lease_until=None, available_at=now
+    )
+
+
+def _settle(row_id: int, token: str, **fields) -> None:
+    Notification.objects.filter(pk=row_id, lease_token=token, state=State.SENDING).update(
+        lease_token="", lease_until=None, **fields
+    )
+
+
+def _retry_fields(attempts: int, error: Exception | str) -> dict:
+    text = str(error)[:300]
+    if attempts >= mail.MAX_ATTEMPTS:
+        return {"state": State.FAILED, "error": text}
+    delay = mail.RETRY_DELAYS[min(attempts, len(mail.RETRY_DELAYS)) - 1]
+    return {"state": State.PENDING, "error": text, "available_at": timezone.now() + delay}
+
+
+def disable_address(subscriber_id: int, reason: str) -> None:
+    """A permanent refusal: stop writing to this address; its unsent mail is cancelled."""
+    with transaction.atomic():
+        Subscriber.objects.filter(pk=subscriber_id, disabled_at__isnull=True).update(
+            disabled_at=timezone.now(), disabled_reason=reason[:300]
+        )
+        Notification.objects.filter(subscriber_id=subscriber_id, state=State.PENDING).update(
+            state=State.CANCELLED, error="address disabled"
+        )
+
+
+def _connection_lost(error: Exception) -> bool:
+    """The connection itself failed (not a refusal of one message): stop the batch."""
+    if isinstance(error, (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError)):
+        return True
+    return isinstance(error, OSError) and not isinstance(error, smtplib.SMTPException)
+
+
+class _Comments:
+    """Comments (with article and parent) and their mail templates, loaded once per run."""
+
+    def __init__(self):
+        self.comments: dict[int, Comment | None] = {}
+        self.templates: dict[tuple[int, str], mail.MessageTemplate] = {}
+
+    def get(self, comment_id: int) -> Comment | None:
+        if comment_id not in self.comments:
+            self.comments[comment_id] = (
+                Comment.objects.select_related("article", "parent").filter(pk=comment_id).first()
+            )
+        return self.comments[comment_id]
+
+    def template(self, comment: Comment, language: str) -> mail.MessageTemplate:
+        key = (comment.pk, language)
+        if key not in self.templates:
+            self.templates[key] = render_new_comment(comment, language)
+        return self.templates[key]
+
+
+# A claimed row as the sender reads it: no model instances, one query per batch.
+_ROW = (
+    "pk",
+    "comment_id",
+    "attempts",
+    "subscriber_id",
+    "subscriber__email",
+    "subscriber__language",
+    "subscriber__key",
+    "subscriber__disabled_at",
+)
+
+
+class _Ledger:
+    """Marks a row sent the moment the server accepted its mail: one UPDATE by primary key,
+    committed on its own (autocommit), with a statement prepared once per run."""
+
+    def __init__(self):
+        from django.db import connection
+
+        self.connection = connection
+        table = connection.ops.quote_name(Notification._meta.db_table)
+        self.sql = (
+            f"UPDATE {table} SET state = %s, sent_at = %s, lease_token = '', lease_until = NULL,"
+            " error = '' WHERE id = %s AND lease_token = %s AND state = %s"
+        )
+        self.cursor = None
+
+    def sent(self, row_id: int, token: str) -> None:
+        if self.cursor is None:
+            self.cursor = self.connection.cursor()
+        when = self.connection.ops.adapt_datetimefield_value(timezone.now())
+        self.cursor.execute(self.sql, [State.SENT, when, row_id, token, State.SENDING])
+
+    def close(self) -> None:
+        if self.cursor is not None:
+            self.cursor.close()
+            self.cursor = None
+
+
+def _send_batch(
+    rows: list[tuple], token: str, cache: _Comments, links: _Links, ledger: _Ledger, mailer: str
+) -> int:
+    """Send claimed rows through one connection; each row is settled as soon as it is known."""
+    sent = 0
+    connection = mail.batch_connection(mailer)
+    try:
+        connection.open()
+    except Exception as error:  # the server is unreachable: every row retries later
+        logger.warning("Cannot open the mail connection: %s", error)
+        connection.close()
+        for row_id, _comment, attempts, *_rest in rows:
+            _settle(row_id, token, **_retry_fields(attempts, error))
+        return 0
+    domain = _domain()
+    try:
+        for index, row in enumerate(rows):
+            row_id, comment_id, attempts, subscriber_id, email, language, key, disabled = row
+            comment = cache.get(comment_id)
+            if comment is None or comment.status != Comment.Status.APPROVED:
+                _settle(row_id, token, state=State.CANCELLED, error="comment no longer published")
+                continue
+            if disabled is not None:
+                _settle(row_id, token, state=State.CANCELLED, error="address disabled")
+                continue
+            reader = Reader(subscriber_id, email, key, language)
+            try:
+                headers, holes = links.for_reader(reader, comment.article_id)
+                headers["Message-ID"] = f"<comment-{comment_id}.{subscriber_id}@{domain}>"
+                template = cache.template(comment, reader.language)
+                connection.send(template, email, headers, holes)
+            except ValueError as error:  # an address or header that cannot be sent at all
+                _settle(row_id, token, state=State.FAILED, error=str(error)[:300])
+                continue
+            except Exception as error:
+                if mail.is_permanent(error):
+                    _settle(row_id, token, state=State.FAILED, error=str(error)[:300])
+                    disable_address(subscriber_id, str(error))
+                    continue
+                logger.warning("Notification %s not sent: %s", row_id, error)
+                _settle(row_id, token, **_retry_fields(attempts, error))
+                if _connection_lost(error):
+                    later = [later[0] for later in rows[index + 1 :]]  # not tried: no attempt
+                    Notification.objects.filter(
+                        pk__in=later, lease_token=token, state=State.SENDING
+                    ).update(
+                        state=State.PENDING,
+                        lease_token="",
+                        lease_until=None,
+                        attempts=F("attempts") - 1,
+                        available_at=timezone.now(),
+                    )
+                    break
+                continue
+            ledger.sent(row_id, token)
+            sent += 1
+    finally:
+        connection.close()
+    return sent
+
+
+def deliver_due(*, time_budget: float | None = None, mailer: str = "default") -> int:
+    """Send every immediate notification that is due, batch after batch; returns how many were
+    accepted by the mail server. With `time_budget` (seconds), stops after the batch that
+    exceeds it and enqueues a follow-up task for the rest."""
+    started = time.monotonic()
+    recover()
+    cache, links, ledger = _Comments(), _Links(), _Ledger()
+    sent = 0
+    with _small_page_cache(), contextlib.closing(ledger):
+        while True:
+            due = Notification.objects.filter(digest=False, available_at__lte=timezone.now())
+            token = leases.claim(
+                due,
+                limit=conf("BATCH"),
+                lease_seconds=conf("LEASE_SECONDS"),
+                pending=State.PENDING,
+                sending=State.SENDING,
+                order_by=("available_at", "pk"),
+            )
+            if not token:
+                break
+            rows = list(
+                Notification.objects.filter(lease_token=token, state=State.SENDING)
+                .order_by("pk")
+                .values_list(*_ROW)
+            )
+            sent += _send_batch(rows, token, cache, links, ledger, mailer)
+            if time_budget is not None and time.monotonic() - started > time_budget:
+                from .tasks import deliver_notifications_task
+
+                deliver_notifications_task.enqueue()
+                break
+    _schedule_retry()
+    return sent
+
+
+def _schedule_retry() -> None:
+    """Wake a worker when the earliest retry falls due (the clock's sweep does it otherwise)."""
+    from .tasks import deliver_notifications_task
+
+    due = (
+        Notification.objects.filter(state=State.PENDING, digest=False)
+        .order_by("available_at")
+        .values_list("available_at", flat=True)
+        .first()
+    )
+    if due is not None and deliver_notifications_task.get_backend().supports_defer:
+        deliver_notifications_task.using(run_after=due).enqueue()
+
+
+# -- Daily digest ----------------------------------------------------------------------------------
+
+
+def digest_message(subscriber: Subscriber, comments: list[Comment]):
+    language = subscriber.language or settings.LANGUAGE_CODE
+    token = subscriptions.unsubscribe_token(subscriber)
+    unsubscribe = subscriptions.unsubscribe_url(subscriber, token, language)
+    by_article: dict[int, dict] = {}
+    for comment in comments:
+        entry = by_article.setdefault(
+            comment.article_id,
+            {"title": comment.article.title, "url": _article_url(comment.article), "items": []},
+        )
+        entry["items"].append(
+            {
+                "author_name": comment.author_name,
+                "excerpt": excerpt(comment),
+                "url": f"{entry['url']}#{comment.anchor}",
+            }
+        )
+    with translation.override(language):
+        context = {
+            "site_name": mail.site_name(),
+            "base_url": settings.BASE_URL,
+            "articles": list(by_article.values()),
+            "count": len(comments),
+            "manage_url": subscriptions.manage_url(subscriber, language),
+            "unsubscribe_url": unsubscribe,
+        }
+        subject = gettext("Today's new comments on %(site)s") % {"site": context["site_name"]}
+        text = mail.render_text(f"{DIGEST_TEMPLATE}.txt", context)
+        html = render_to_string(f"{DIGEST_TEMPLATE}.html", context)
+    headers = {
+        "Message-ID": f"<digest-{subscriber.pk}.{int(time.time())}@{_domain()}>",
+        "Auto-Submitted": "auto-generated",
+        "Content-Language": language,
+    }
+    return mail.MessageTemplate(subject, text, html, headers), subscriptions.list_headers(
+        unsubscribe, token
+    )
+
+
+def send_digests(now=None, *, mailer: str = "default", subscribers_per_batch: int = 100) -> int:
+    """One mail per subscriber whose digest rows are due, listing them; returns mails sent."""
+    now = now or timezone.now()
+    recover(now)
+    sent = 0
+    for _round in range(10_000):  # bounded: each round settles every row it claims
+        due = Notification.objects.filter(digest=True, available_at__lte=now, state=State.PENDING)
+        subscriber_ids = list(
+            due.order_by("subscriber_id")
+            .values_list("subscriber_id", flat=True)
+            .distinct()[:subscribers_per_batch]
+        )
+        if not subscriber_ids:
+            break
+        token = leases.claim(
+            due.filter(subscriber_id__in=subscriber_ids),
+            limit=100_000,
+            lease_seconds=conf("LEASE_SECONDS"),
+            pending=State.PENDING,
+            sending=State.SENDING,
+        )
+        if not token:
+            break
+        rows = list(
+            Notification.objects.filter(lease_token=token, state=State.SENDING)
+            .select_related("subscriber", "comment", "comment__article")
+            .order_by("comment__created_at", "pk")
+        )
+        groups: dict[int, list[Notification]] = defaultdict(list)
+        for row in rows:
+            groups[row.subscriber_id].append(row)
+        with mail.batch_connection(mailer) as connection:
+            for group in groups.values():
+                sent += _send_digest(connection, group, token)
+    return sent
+
+
+def _send_digest(connection, rows: list[Notification], token: str) -> int:
+    subscriber = rows[0].subscriber
+    live = [row for row in rows if row.comment.status == Comment.Status.APPROVED]
+    for row in rows:
+        if row not in live or subscriber.disabled_at is not None:
+            _settle(row.pk, token, state=State.CANCELLED, error="not sent")
+    if not live or subscriber.disabled_at is not None:
+        return 0
+    try:
+        template, headers = digest_message(subscriber, [row.comment for row in live])
+        connection.send(template, subscriber.email, headers, {})
+    except Exception as error:
+        permanent = mail.is_permanent(error)
+        for row in live:
+            fields = {"state": State.FAILED, "error": str(error)[:300]}
+            if not permanent:
+                fields = _retry_fields(row.attempts, error)
+            _settle(row.pk, token, **fields)
+        if permanent:
+            disable_address(subscriber.pk, str(error))
+        return 0
+    for row in live:
+        _settle(row.pk, token, state=State.SENT, sent_at=timezone.now(), error="")
+    return 1
+
+
+# -- Editors ---------------------------------------------------------------------------------------
+
+
+def notify_moderators(now=None) -> int:
+    """Tell MODERATOR_EMAILS about comments that started waiting for moderation since the last
+    notice, at most once per MODERATOR_NOTICE_SECONDS. Returns how many mails were queued."""
+    recipients_list = conf("MODERATOR_EMAILS")
+    if not recipients_list:
+        return 0
+    now = now or timezone.now()
+    last = (
+        OutgoingMail.objects.filter(template=MODERATION_TEMPLATE)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    if last is not None and now - last < timedelta(seconds=conf("MODERATOR_NOTICE_SECONDS")):
+        return 0
+    since = last or now - timedelta(days=1)
+    waiting = Comment.objects.pending().filter(created_at__gt=since)
+    count = waiting.count()
+    if not count:
+        return 0
+    language = settings.LANGUAGE_CODE
+    with translation.override(language):
+        subject = gettext("%(count)d comments are waiting for moderation") % {"count": count}
+        if count == 1:
+            subject = gettext("A comment is waiting for moderation")
+        queue_url = settings.BASE_URL + reverse("comments_admin:queue")
+    items = [
+        {"author_name": comment.author_name, "excerpt": excerpt(comment), "article": title}
+        for comment, title in (
+            (comment, comment.article.title)
+            for comment in waiting.select_related("article").order_by("created_at")[:20]
+        )
+    ]
+    with transaction.atomic():
+        for address in recipients_list:
+            mail.queue_mail(
+                address,
+                subject,
+                MODERATION_TEMPLATE,
+                {"count": count, "items": items, "queue_url": queue_url},
+                language=language,
+            )
+    return len(recipients_list)
+
+
+# -- Periodic sweep --------------------------------------------------------------------------------
+
+
+def tick(now=None) -> None:
+    """Called by `edicola clock`: rescue rows of dead workers, start due deliveries, digests and
+    editor notices, and retry stored mail that is due. Cheap when there is nothing to do."""
+    from .tasks import deliver_notifications_task, send_digests_task
+
+    now = now or timezone.now()
+    recover(now)
+    pending = Notification.objects.filter(state=State.PENDING, available_at__lte=now)
+    busy = Notification.objects.filter(state=State.SENDING).exists()
+    if not busy and pending.filter(digest=False).exists():
+        deliver_notifications_task.enqueue()
+    if not busy and pending.filter(digest=True).exists():
+        send_digests_task.enqueue()
+    notify_moderators(now)
+    mail.retry_due_mail(now)
