@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "edicola.comments",
     "edicola.accounts",
     "edicola.deals",
+    "edicola.passages",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -308,3 +309,16 @@ WHATSAPP_MESSAGES_PER_SECOND = float(env("WHATSAPP_MESSAGES_PER_SECOND", "80"))
 DEALS_RECONCILE_SECONDS = float(env("DEALS_RECONCILE_SECONDS", "600"))
 DEALS_LEASE_SECONDS = float(env("DEALS_LEASE_SECONDS", "60"))
 DEALS_AFFILIATE_DISCLOSURE = env("DEALS_AFFILIATE_DISCLOSURE")  # empty: the translated default
+
+# Subscriptions to discussions and the mail they trigger (edicola/comments/notifications.py).
+COMMENTS_NOTIFICATIONS = {
+    # Who hears about comments waiting for moderation; at most one notice per period.
+    "MODERATOR_EMAILS": env_list("COMMENTS_MODERATOR_EMAILS"),
+    "MODERATOR_NOTICE_SECONDS": int(env("COMMENTS_MODERATOR_NOTICE_SECONDS", "600")),
+    "CONFIRM_DAYS": int(env("COMMENTS_CONFIRM_DAYS", "7")),
+    "CONFIRM_MAILS_PER_DAY": int(env("COMMENTS_CONFIRM_MAILS_PER_DAY", "3")),
+    "SUBSCRIBE_RATE": env_list("COMMENTS_SUBSCRIBE_RATE", "20/3600,100/86400"),
+    "BATCH": int(env("COMMENTS_NOTIFY_BATCH", "500")),  # mails per SMTP connection
+    "LEASE_SECONDS": int(env("COMMENTS_NOTIFY_LEASE_SECONDS", "300")),
+    "DIGEST_HOUR": int(env("COMMENTS_DIGEST_HOUR", "7")),  # local time of the daily digest
+}

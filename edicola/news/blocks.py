@@ -150,6 +150,31 @@ class RelatedArticlesBlock(blocks.StructBlock):
         description = _("Links to other articles")
 
 
+class FeedbackQuestionBlock(blocks.StructBlock):
+    """A passage of the article with a question for readers; their answers are comments
+    linked to the question by its identifier (edicola.passages)."""
+
+    passage = blocks.TextBlock(label=_("Passage"), max_length=1000)
+    question = blocks.CharBlock(label=_("Question for readers"), max_length=200)
+    question_id = blocks.RegexBlock(
+        label=_("Identifier"),
+        regex=r"^[a-z0-9][a-z0-9-]{0,39}$",
+        error_messages={"invalid": _("Use lowercase letters, digits and hyphens (max 40).")},
+        help_text=_("Unique in the article, e.g. prezzo; answers stay linked to it."),
+    )
+
+    class Meta:
+        icon = "help"
+        label = _("Question for readers")
+        template = "news/blocks/feedback_question.html"
+        description = _("A passage with a question readers answer in place")
+        preview_value = {
+            "passage": "Il prezzo resterà lo stesso per tutto l'anno.",
+            "question": "Lo comprereste a questo prezzo?",
+            "question_id": "prezzo",
+        }
+
+
 class ArticleBodyBlock(blocks.StreamBlock):
     """The blocks an article body is made of."""
 
@@ -159,3 +184,4 @@ class ArticleBodyBlock(blocks.StreamBlock):
     image = CaptionedImageBlock()
     embed = EmbedBlock()
     related = RelatedArticlesBlock()
+    feedback = FeedbackQuestionBlock()

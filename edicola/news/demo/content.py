@@ -205,6 +205,17 @@ ARTICLES = (
                 "Si tratta di 70 euro in meno rispetto al listino con cui il Lumio X2 era "
                 "arrivato nei negozi lo scorso anno, a parità di memoria."
             ),
+            (
+                "feedback",
+                {
+                    "passage": (
+                        "Lumio promette che il listino resterà invariato fino a dicembre, "
+                        "senza i ribassi a sorpresa che di solito arrivano dopo pochi mesi."
+                    ),
+                    "question": "Aspettereste comunque un calo di prezzo prima di comprarlo?",
+                    "question_id": "prezzo-bloccato",
+                },
+            ),
             p(
                 "I preordini si aprono oggi sul sito di Lumio e presso le principali catene. Chi "
                 "prenota entro domenica riceverà in omaggio le cuffie Lumio Buds, mentre le "
