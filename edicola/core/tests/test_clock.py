@@ -1,0 +1,42 @@
+"""The clock runs every job on each tick; a failing job is logged and does not stop the others;
+slow-cadence jobs (the network-retention sweep) run at most once per period."""
+
+import pytest
+
+from edicola.core.management.commands import clock
+
+
+@pytest.mark.django_db
+def test_a_failing_job_does_not_stop_the_others_and_slow_jobs_wait(monkeypatch, caplog):
+    calls = []
+
+    def broken():
+        calls.append("broken")
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(
+        clock,
+        "JOBS",
+        (
+            ("broken", broken, 0),
+            ("every tick", lambda: calls.append("every tick"), 0),
+            ("hourly", lambda: calls.append("hourly"), 3600),
+        ),
+    )
+    command = clock.Command()
+    command.tick()
+    command.tick()
+    assert calls == ["broken", "every tick", "hourly", "broken", "every tick"]
+    assert "Clock job 'broken' failed" in caplog.text
+
+
+@pytest.mark.django_db
+def test_the_real_jobs_run_without_error(caplog):
+    clock.Command().tick()
+    assert "failed" not in caplog.text
+    assert [name for name, _job, _every in clock.JOBS] == [
+        "scheduled publishing",
+        "deals",
+        "comment notifications",
+        "network retention",
+    ]
