@@ -32,6 +32,8 @@ def test_subscribe_confirm_get_notified_and_unsubscribe_without_javascript(
     page.goto(article_url)
 
     # "Sottoscrivi": choose what to hear about, give the address.
+    expect(page.locator("#sottoscrivi summary")).to_have_text("Sottoscrivi")
+    expect(page.locator("#sottoscrivi-form legend")).to_have_text("Notificami di")
     page.locator("#sottoscrivi summary").click()
     page.locator("#sottoscrivi-kind-article").check()
     page.locator("#sottoscrivi-email").fill(READER)
