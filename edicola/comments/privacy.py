@@ -7,7 +7,8 @@ everything stored about them and to their erasure.
 
 Shredder style: one `DataKind` per kind of personal data, each able to export and erase it:
 names and addresses (`IdentityData`), networks (`NetworkData`), texts (`TextData`), votes and
-reports (`ActivityData`), the mail we sent them (`MailData`). `erase()` removes the comments
+reports (`ActivityData`), errors they reported in a passage (`ErrorReportData`, from
+edicola.passages when installed), the mail we sent them (`MailData`). `erase()` removes the comments
 through services.moderate (counters, caches), runs every eraser, then marks each comment
 anonymised (a placeholder: the thread keeps its shape) and logs ModerationLog.ERASE for it.
 
@@ -15,7 +16,8 @@ A link is bound to a fingerprint of the data it was issued for: once the data is
 changed) the fingerprint no longer matches, so a replayed link is refused and changes nothing.
 
 Full IP addresses are never stored (only the /24 or /48 network, see models.Comment); on top of
-that, `purge_networks()` clears networks older than COMMENTS["NETWORK_RETENTION_DAYS"] (30).
+that, `purge_networks()` clears networks (error reports' too) older than
+COMMENTS["NETWORK_RETENTION_DAYS"] (30).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
@@ -100,11 +103,30 @@ class DataSubject:
     def reports(self):
         return Report.objects.filter(reporter__in=self.reader_ids)
 
+    def error_reports(self):
+        """Errors reported in passages with this address, or from these accounts/browsers."""
+        model = error_report_model()
+        if model is None:
+            return None
+        linked = Q(email=self.email) if self.email else Q(pk__in=[])
+        if self.reader_ids:
+            linked |= Q(reader_id__in=self.reader_ids)
+        return model.objects.filter(linked)
+
     @property
     def is_empty(self) -> bool:
+        errors = self.error_reports()
         return not self.comment_ids and not (
-            self.reader_ids and (self.votes().exists() or self.reports().exists())
+            (self.reader_ids and (self.votes().exists() or self.reports().exists()))
+            or (errors is not None and errors.exists())
         )
+
+
+def error_report_model():
+    """passages.ErrorReport, or None when the passages app is not installed."""
+    if not apps.is_installed("edicola.passages"):
+        return None
+    return apps.get_model("passages", "ErrorReport")
 
 
 def normalise_email(email: str) -> str:
@@ -131,6 +153,9 @@ def fingerprint(subject: DataSubject) -> str:
         f"{pk}:{key}" for pk, key in subject.comments().order_by("pk").values_list("pk", "edit_key")
     ]
     parts.append(f"v{subject.votes().count()}r{subject.reports().count()}")
+    errors = subject.error_reports()
+    if errors is not None:
+        parts.append(f"e{errors.count()}")
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
 
 
@@ -286,6 +311,61 @@ class ActivityData(DataKind):
         return changed
 
 
+class ErrorReportData(DataKind):
+    """Errors the subject reported in a passage of an article (edicola.passages.ErrorReport).
+
+    Erasure unlinks a report from the person: the e-mail address, the network and the reader
+    id are cleared. The explanation and the quoted passage stay, because they are about the
+    article, not about the reader, and the newsroom may still have to check or publish the
+    correction; once unlinked nothing ties them to the address any more.
+    """
+
+    identifier = "error_reports"
+    name = _("Errors you reported")
+    description = _(
+        "Errors you reported in a passage of an article, with your explanation. Erasing removes "
+        "your e-mail address and network from them; the explanation stays with the newsroom, "
+        "no longer linked to you."
+    )
+
+    def export(self, subject):
+        errors = subject.error_reports()
+        if errors is None:
+            return []
+        return [
+            {
+                "id": row["pk"],
+                "article_title": row["article__title"],
+                "article_url": _article_url(row["article__url_path"]),
+                "passage": row["exact"],
+                "explanation": row["explanation"],
+                "email": row["email"] or None,
+                "network": row["ip_network"] or None,
+                "status": row["status"],
+                "correction": row["correction"],
+                "date": row["created_at"].isoformat(),
+            }
+            for row in errors.order_by("created_at", "pk").values(
+                "pk",
+                "article__title",
+                "article__url_path",
+                "exact",
+                "explanation",
+                "email",
+                "ip_network",
+                "status",
+                "correction",
+                "created_at",
+            )
+        ]
+
+    def erase(self, subject):
+        errors = subject.error_reports()
+        if errors is None:
+            return 0
+        return errors.update(email="", ip_network="", reader_id="")
+
+
 class MailData(DataKind):
     identifier = "mail"
     name = _("E-mails we sent you")
@@ -315,6 +395,7 @@ DATA_KINDS: list[DataKind] = [
     NetworkData(),
     TextData(),
     ActivityData(),
+    ErrorReportData(),
     MailData(),
 ]
 
@@ -497,7 +578,10 @@ def purge_networks(*, days: int | None = None, now=None) -> int:
     Safe to run any number of times; returns how many rows were cleared."""
     days = network_retention_days() if days is None else days
     cutoff = (now or timezone.now()) - timedelta(days=days)
+    models = [Comment, Vote, Report]
+    if error_report_model() is not None:
+        models.append(error_report_model())
     return sum(
         model.objects.filter(created_at__lt=cutoff).exclude(ip_network="").update(ip_network="")
-        for model in (Comment, Vote, Report)
+        for model in models
     )

@@ -91,7 +91,7 @@ def _manage_context(subject, token: str) -> dict:
         "token": token,
         "comment_count": len(subject.comment_ids),
         "activity_count": activity,
-        "empty": not subject.comment_ids and not activity,
+        "empty": subject.is_empty,
     }
 
 

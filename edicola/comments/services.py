@@ -154,7 +154,8 @@ def account_name(user) -> str:
         return str(_("Reader"))
 
 
-def _retry_message(seconds: int) -> str:
+def retry_message(seconds: int) -> str:
+    """The translated "too fast, try again in …" message for a rate limit."""
     if seconds < 90:
         return ngettext(
             "You are going too fast. Try again in %(count)d second.",
@@ -175,7 +176,7 @@ def _limit(scope: str, identities, rates) -> None:
         ratelimit.hit(scope, hashed, rates)
     except ratelimit.RateLimited as limited:
         raise CommentError(
-            _retry_message(limited.retry_after), status=429, retry_after=limited.retry_after
+            retry_message(limited.retry_after), status=429, retry_after=limited.retry_after
         ) from None
 
 
@@ -200,7 +201,8 @@ def _bump(article_id, *, count: int = 0, last_comment_at=None) -> None:
         Discussion.objects.filter(pk=article_id).update(**changes)
 
 
-def _is_live(article) -> bool:
+def is_live(article) -> bool:
+    """Whether readers can see the article: published, not expired, no view restriction."""
     if not getattr(article, "live", False) or getattr(article, "expired", False):
         return False
     if getattr(article, "pk", None) is None:
@@ -292,7 +294,7 @@ def submit_comment(article, data: CommentInput, *, client: ClientInfo) -> Commen
 def _create(article, data: CommentInput, *, client: ClientInfo, staff_reply=None) -> Comment:
     user = staff_reply if staff_reply is not None else _user(client)
     body, name, email, url = _check_input(data, user)
-    if not _is_live(article):
+    if not is_live(article):
         raise CommentError(_("This article is not published."), status=404)
     network = ip_network(client.ip)
     is_staff = bool(user is not None and user.is_staff)

@@ -160,9 +160,9 @@ def list_headers(unsubscribe_link: str, token: str) -> dict[str, str]:
 
 
 def _check_article(article) -> None:
-    from .services import _is_live
+    from .services import is_live
 
-    if article is None or not _is_live(article):
+    if article is None or not is_live(article):
         raise SubscriptionError(_("This article is not available."), status=404)
 
 

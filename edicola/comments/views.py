@@ -158,7 +158,7 @@ def discussion_context(request, article, *, form=None, sort: str | None = None) 
         "sorts": [(key, SORT_LABELS[key]()) for key in SORTS],
         "user": client.user if client else None,
         "editable": editable_comments(request, article.pk, client) if client else set(),
-        "privacy_url": _privacy_url(request),
+        "privacy_url": privacy_url(request),
         "page_query": _page_query(show_all, page),
     }
 
@@ -170,7 +170,7 @@ SORT_LABELS = {
 }
 
 
-def _privacy_url(request) -> str:
+def privacy_url(request) -> str:
     from edicola.core.chrome import chrome_for
 
     chrome = chrome_for(request)
@@ -190,7 +190,7 @@ def _wants_json(request) -> bool:
     return request.headers.get("Accept", "").startswith("application/json")
 
 
-def _article_or_404(article_id: int):
+def article_or_404(article_id: int):
     from edicola.news.models import ArticlePage
 
     article = ArticlePage.objects.live().public().filter(pk=article_id).first()
@@ -206,14 +206,14 @@ def _comment_or_404(pk: int) -> Comment:
     return comment
 
 
-def _back(article, note: str = "", anchor: str = "commenti") -> HttpResponse:
+def back_to_article(article, note: str = "", anchor: str = "commenti") -> HttpResponse:
     url = article.get_url() or "/"
     if note:
         url += "?" + urlencode({"nota": note})
-    return _see_other(f"{url}#{anchor}")
+    return see_other(f"{url}#{anchor}")
 
 
-def _see_other(url: str) -> HttpResponse:
+def see_other(url: str) -> HttpResponse:
     response = HttpResponse(status=303)
     response["Location"] = url
     return response
@@ -228,16 +228,16 @@ def _error_json(error_message, errors: dict, status: int) -> JsonResponse:
     return _private(JsonResponse({"message": str(error_message), "errors": errors}, status=status))
 
 
-def _form_errors(form) -> dict:
+def form_errors(form) -> dict:
     return {name: [str(e) for e in errors] for name, errors in form.errors.items()}
 
 
-def _add_error(form, error: CommentError) -> None:
+def add_error(form, error: CommentError) -> None:
     field = error.field if error.field in form.fields else None
     form.add_error(field, str(error.message))
 
 
-def _render_comment(request, comment: Comment, **extra) -> str:
+def render_comment(request, comment: Comment, **extra) -> str:
     node = services.ThreadNode(comment=comment, replies=[])
     return render_to_string(
         "comments/comment.html",
@@ -246,7 +246,7 @@ def _render_comment(request, comment: Comment, **extra) -> str:
     )
 
 
-def _set_edit_cookie(request, response, comment: Comment) -> None:
+def set_edit_cookie(request, response, comment: Comment) -> None:
     response.set_signed_cookie(
         f"{EDIT_COOKIE_PREFIX}{comment.pk}",
         services.edit_token(comment),
@@ -258,7 +258,7 @@ def _set_edit_cookie(request, response, comment: Comment) -> None:
     )
 
 
-def _remember_guest(request, response, form) -> None:
+def remember_guest(request, response, form) -> None:
     details = {key: form.cleaned_data.get(key, "") or "" for key in ("name", "email", "url")}
     response.set_signed_cookie(
         GUEST_COOKIE,
@@ -278,7 +278,7 @@ def _remember_guest(request, response, form) -> None:
 @require_POST
 def post_comment(request, article_id: int):
     """A new comment or a reply (field `parent`), from the article's form or the reply form."""
-    article = _article_or_404(article_id)
+    article = article_or_404(article_id)
     client = client_info(request)
     form_class = ReplyForm if request.POST.get("parent") else CommentForm
     form = form_class(request.POST, user=client.user)
@@ -290,13 +290,13 @@ def post_comment(request, article_id: int):
         try:
             comment = services.submit_comment(article, data, client=client)
         except CommentError as error:
-            _add_error(form, error)
+            add_error(form, error)
             status = error.status
     if comment is None:
         if _wants_json(request):
             message = form.non_field_errors()
             message = message[0] if message else _("Please correct the errors below.")
-            return _error_json(message, _form_errors(form), status)
+            return _error_json(message, form_errors(form), status)
         parent = _parent_for(article, request.POST.get("parent"))
         response = render(
             request,
@@ -307,7 +307,7 @@ def post_comment(request, article_id: int):
                 "parent": parent,
                 "stamp": request.POST.get("stamp", "") or form_stamp(),
                 "user": client.user,
-                "privacy_url": _privacy_url(request),
+                "privacy_url": privacy_url(request),
             },
             status=status,
         )
@@ -322,7 +322,7 @@ def post_comment(request, article_id: int):
                 "parent": comment.parent_id,
                 "published": published,
                 "message": NOTES[note](),
-                "html": _render_comment(request, comment, editable={comment.pk})
+                "html": render_comment(request, comment, editable={comment.pk})
                 if published
                 else "",
             },
@@ -331,11 +331,11 @@ def post_comment(request, article_id: int):
         _private(response)
     else:
         anchor = comment.anchor if published else "commenti"
-        response = _back(article, note, anchor)
+        response = back_to_article(article, note, anchor)
     if comment.pk and comment.status != Comment.Status.SPAM:
-        _set_edit_cookie(request, response, comment)
+        set_edit_cookie(request, response, comment)
     if client.user is None:
-        _remember_guest(request, response, form)
+        remember_guest(request, response, form)
     return remember_reader(request, response)
 
 
@@ -373,17 +373,17 @@ def edit_comment(request, pk: int):
                 comment, form.cleaned_data["body"], client=client, token=token
             )
         except CommentError as error:
-            _add_error(form, error)
+            add_error(form, error)
             status = error.status
         else:
             if _wants_json(request):
-                html = _render_comment(request, comment, editable={comment.pk})
+                html = render_comment(request, comment, editable={comment.pk})
                 return _private(JsonResponse({"id": comment.pk, "html": html}))
-            return _back(article, "modificato", comment.anchor)
+            return back_to_article(article, "modificato", comment.anchor)
     if _wants_json(request):
         message = form.non_field_errors()
         message = message[0] if message else _("Please correct the errors below.")
-        return _error_json(message, _form_errors(form), status)
+        return _error_json(message, form_errors(form), status)
     return _private(_edit_page(request, comment, form, status=status))
 
 
@@ -426,10 +426,10 @@ def delete_comment(request, pk: int):
         return _private(_refused_page(request, article, error.message, error.status))
     if _wants_json(request):
         comment.refresh_from_db()
-        html = _render_comment(request, comment)
+        html = render_comment(request, comment)
         response = _private(JsonResponse({"id": comment.pk, "html": html}))
     else:
-        response = _back(article, "eliminato")
+        response = back_to_article(article, "eliminato")
     response.delete_cookie(f"{EDIT_COOKIE_PREFIX}{comment.pk}", samesite="Lax")
     return response
 
@@ -469,7 +469,7 @@ def vote(request, pk: int):
             )
         )
     else:
-        response = _back(comment.article, "votato", comment.anchor)
+        response = back_to_article(comment.article, "votato", comment.anchor)
     return remember_reader(request, response)
 
 
@@ -493,19 +493,19 @@ def report(request, pk: int):
                     note=form.cleaned_data.get("note", ""),
                 )
             except CommentError as error:
-                _add_error(form, error)
+                add_error(form, error)
                 status = error.status
             else:
                 if _wants_json(request):
                     response = JsonResponse({"id": comment.pk, "message": NOTES["segnalato"]()})
                     response = _private(response)
                 else:
-                    response = _back(comment.article, "segnalato", comment.anchor)
+                    response = back_to_article(comment.article, "segnalato", comment.anchor)
                 return remember_reader(request, response)
         if _wants_json(request):
             message = form.non_field_errors()
             message = message[0] if message else _("Please correct the errors below.")
-            return _error_json(message, _form_errors(form), status)
+            return _error_json(message, form_errors(form), status)
     else:
         form = ReportForm()
     response = render(
@@ -529,8 +529,8 @@ def set_sort(request, article_id: int):
     if _wants_json(request):
         response = _private(HttpResponse(status=204))
     else:
-        article = _article_or_404(article_id)
-        response = _see_other(f"{article.get_url() or '/'}#commenti")
+        article = article_or_404(article_id)
+        response = see_other(f"{article.get_url() or '/'}#commenti")
     response.set_cookie(
         SORT_COOKIE,
         sort,
@@ -596,7 +596,7 @@ def live(request, article_id: int):
 @require_GET
 def thread_fragment(request, article_id: int):
     """The current page of threads as HTML, for "load more", sorting and live updates."""
-    article = _article_or_404(article_id)
+    article = article_or_404(article_id)
     sort = request.GET.get("ordine", "")
     sort = sort if sort in SORTS else sort_for(request)
     state = _live_state(article_id)

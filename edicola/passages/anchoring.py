@@ -17,6 +17,7 @@ When neither works the passage was rewritten beyond recognition (or deleted): No
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
@@ -211,6 +212,28 @@ def _align(text: str, exact: str, start: int, end: int) -> tuple[int, int]:
     return max(0, new_start), min(len(text), max(new_end, new_start + 1))
 
 
+ZERO_WIDTH_JOINER = "\u200d"
+
+
+def _joins_previous(char: str) -> bool:
+    """Whether `char` belongs to the character before it on screen: a combining accent, a
+    variation selector, an emoji skin tone, or the character after a zero-width joiner."""
+    return (
+        unicodedata.category(char) in ("Mn", "Me", "Mc")
+        or "\U0001f3fb" <= char <= "\U0001f3ff"
+        or char == ZERO_WIDTH_JOINER
+    )
+
+
+def _snap(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen [start, end) so it neither starts nor ends inside a user-perceived character."""
+    while start > 0 and (_joins_previous(text[start]) or text[start - 1] == ZERO_WIDTH_JOINER):
+        start -= 1
+    while end < len(text) and (_joins_previous(text[end]) or text[end - 1] == ZERO_WIDTH_JOINER):
+        end += 1
+    return start, end
+
+
 def _fuzzy(text: str, selector: Selector) -> Match | None:
     exact = selector.exact
     best: Match | None = None
@@ -231,6 +254,7 @@ def _fuzzy(text: str, selector: Selector) -> Match | None:
             end -= 1
         if end <= start:
             continue
+        start, end = _snap(text, start, end)
         found = text[start:end]
         matcher = SequenceMatcher(None, exact, found, autojunk=False)
         if matcher.real_quick_ratio() < MIN_SIMILARITY_IN_CONTEXT:

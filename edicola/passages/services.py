@@ -383,7 +383,7 @@ def report_error(
     newsroom (newsroom_addresses) after commit. Limited per address and reader."""
     explanation = _clean_explanation(explanation)
     email = _clean_optional_email(email)
-    if not comments._is_live(article):
+    if not comments.is_live(article):
         raise PassageError(_("This article is not published."), status=404)
     match, text = locate_passage(article, passage)
     identities = [client.ip, comments.reader_key(client)]
@@ -392,7 +392,7 @@ def report_error(
         ratelimit.hit("passage-error", hashed, REPORT_RATES)
     except ratelimit.RateLimited as limited:
         raise PassageError(
-            comments._retry_message(limited.retry_after),
+            comments.retry_message(limited.retry_after),
             status=429,
             retry_after=limited.retry_after,
         ) from None

@@ -60,7 +60,7 @@ def _form_context(request, article, *, form=None, question=None, kind="comment",
         "stamp": comment_views.form_stamp(),
         "user": client.user,
         "initial": comment_views.guest_details(request) if client.user is None else {},
-        "privacy_url": comment_views._privacy_url(request),
+        "privacy_url": comment_views.privacy_url(request),
         "prefix": f"domanda-{question['id']}" if question else f"passaggio-{kind}",
     }
 
@@ -68,7 +68,7 @@ def _form_context(request, article, *, form=None, question=None, kind="comment",
 @require_GET
 def form_fragment(request, article_id: int):
     """The mini form passages.js shows in place: ?domanda=<id>, or ?tipo=errore|commento."""
-    article = comment_views._article_or_404(article_id)
+    article = comment_views.article_or_404(article_id)
     question = None
     kind = "error" if request.GET.get("tipo") == "errore" else "comment"
     if request.GET.get("domanda"):
@@ -85,7 +85,7 @@ def form_fragment(request, article_id: int):
 def post_comment(request, article_id: int):
     """An answer to a question (field `question`) or a comment on a passage (exact, prefix,
     suffix, start)."""
-    article = comment_views._article_or_404(article_id)
+    article = comment_views.article_or_404(article_id)
     client = client_info(request)
     form = CommentForm(request.POST, user=client.user)
     question_id = str(request.POST.get("question", ""))[:40]
@@ -101,16 +101,16 @@ def post_comment(request, article_id: int):
             else:
                 comment = services.comment_on_passage(article, passage, data, client=client)
         except PassageError as error:
-            comment_views._add_error(form, error)
+            comment_views.add_error(form, error)
             status = error.status
         except services.CommentError as error:
-            comment_views._add_error(form, error)
+            comment_views.add_error(form, error)
             status = error.status
     if comment is None:
         if _wants_json(request):
             messages = form.non_field_errors()
             message = messages[0] if messages else _("Please correct the errors below.")
-            return _error_json(message, comment_views._form_errors(form), status)
+            return _error_json(message, comment_views.form_errors(form), status)
         question = _question_of(article, question_id) if question_id else None
         context = _form_context(
             request, article, form=form, question=question, passage=passage.exact
@@ -123,7 +123,7 @@ def post_comment(request, article_id: int):
     if _wants_json(request):
         html = ""
         if published:
-            html = comment_views._render_comment(request, comment, editable={comment.pk})
+            html = comment_views.render_comment(request, comment, editable={comment.pk})
         response = _private(
             JsonResponse(
                 {
@@ -137,11 +137,11 @@ def post_comment(request, article_id: int):
         )
     else:
         anchor = comment.anchor if published else "commenti"
-        response = comment_views._back(article, note, anchor)
+        response = comment_views.back_to_article(article, note, anchor)
     if comment.pk and comment.status != Comment.Status.SPAM:
-        comment_views._set_edit_cookie(request, response, comment)
+        comment_views.set_edit_cookie(request, response, comment)
     if client.user is None:
-        comment_views._remember_guest(request, response, form)
+        comment_views.remember_guest(request, response, form)
     return remember_reader(request, response)
 
 
@@ -149,7 +149,7 @@ def post_comment(request, article_id: int):
 @require_POST
 def report_error(request, article_id: int):
     """A reader's "report an error" on a passage: explanation, optional e-mail, the selector."""
-    article = comment_views._article_or_404(article_id)
+    article = comment_views.article_or_404(article_id)
     client = client_info(request)
     passage = PassageInput.from_data(request.POST)
     try:
@@ -176,7 +176,7 @@ def report_error(request, article_id: int):
             JsonResponse({"id": report.pk if report else None, "message": message}, status=201)
         )
     else:
-        response = comment_views._see_other(f"{article.get_url() or '/'}#correzioni")
+        response = comment_views.see_other(f"{article.get_url() or '/'}#correzioni")
     return remember_reader(request, response)
 
 
@@ -184,7 +184,7 @@ def report_error(request, article_id: int):
 def passage_map(request, article_id: int):
     """Highlighted passages and question counts: same for every reader, revalidated by ETag
     (discussion version + live revision), kept in the server cache meanwhile."""
-    article = comment_views._article_or_404(article_id)
+    article = comment_views.article_or_404(article_id)
     version = Discussion.objects.filter(pk=article_id).values_list("version", flat=True).first()
     etag = f'"p{version or 0}-{article.live_revision_id or 0}"'
     if request.headers.get("If-None-Match", "") == etag:

@@ -2,7 +2,7 @@
 with the number still open)."""
 
 from django.urls import path, reverse
-from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
@@ -24,7 +24,7 @@ class ErrorsMenuItem(MenuItem):
         component = super().render_component(request)
         count = ErrorReport.objects.filter(status=ErrorReport.Status.OPEN).count()
         if count:
-            component.label = _gettext("Reported errors (%(count)d)") % {"count": count}
+            component.label = gettext("Reported errors (%(count)d)") % {"count": count}
         return component
 
 

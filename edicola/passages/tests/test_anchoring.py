@@ -99,6 +99,303 @@ def test_passage_after_edit(units, expected):
     assert relocated(units, anchor(UNITS)) == expected
 
 
+# -- More edit scenarios: the expected landing is marked with [[ ]] in the edited units --------
+
+LIST = [
+    "Le caratteristiche principali:",
+    "Schermo: 6,7 pollici OLED a 120 Hz",
+    "Batteria: 5.000 mAh con ricarica a 45 W",
+    "Fotocamera: 50 megapixel stabilizzata",
+]
+QUOTE = [
+    "Sul palco l’amministratore delegato ha spiegato la strategia.",
+    "«Vogliamo portare la fascia alta a un prezzo accessibile a tutti», ha detto.",
+    "Poi è passato alle domande del pubblico.",
+]
+ELISIONS = [
+    "Il prezzo dell’edizione speciale sarà annunciato all’evento d’autunno.",
+    "Nell’attesa, l’azienda non ha confermato altro.",
+]
+ACCENTS = [
+    "Il pannello è più luminoso e la batteria regge un’intera giornata 🔋 di uso intenso.",
+    "Il caricatore non è incluso nella confezione 📦.",
+]
+REPEATED = [
+    f"Aggiornamento {n}: la consegna è prevista entro la fine del mese per gli ordini "
+    f"del giorno {n}."
+    for n in range(1, 13)
+]
+LONG = (
+    "La presentazione si è svolta ieri sera a Milano davanti a rivenditori, operatori "
+    "telefonici e stampa"
+)
+
+
+def marked(units) -> tuple[list[str], tuple[int, int] | None]:
+    """The units without the [[ ]] marker, and the marked span in their text (None if absent)."""
+    clean = [unit.replace("[[", "").replace("]]", "") for unit in units]
+    joined = text_of(units)
+    if "[[" not in joined:
+        return clean, None
+    start = joined.index("[[")
+    end = joined.index("]]") - 2
+    return clean, (start, end)
+
+
+# (name, original units, passage, occurrence, edited units with [[expected]] or no marker)
+LANDINGS = [
+    (
+        "sentence moved to another paragraph",
+        UNITS,
+        "Notte, Nebbia e Terracotta",
+        0,
+        [
+            UNITS[0],
+            UNITS[1] + " Le tre colorazioni si chiamano [[Notte, Nebbia e Terracotta]].",
+            *UNITS[2:5],
+        ],
+    ),
+    (
+        "passage split by a new paragraph break",
+        UNITS,
+        "La versione con 128 GB di memoria costerà 549 euro",
+        0,
+        [
+            *UNITS[:3],
+            "[[La versione con 128 GB di memoria costerà]]",
+            "549 euro, quella da 256 GB 629 euro.",
+            *UNITS[4:],
+        ],
+    ),
+    (
+        "punctuation changed inside the passage",
+        UNITS,
+        "Notte, Nebbia e Terracotta",
+        0,
+        [*UNITS[:5], "Le tre colorazioni si chiamano [[Notte; Nebbia e Terracotta]]."],
+    ),
+    (
+        "word order swapped just before",
+        UNITS,
+        PASSAGE,
+        0,
+        [
+            *UNITS[:3],
+            "Con 128 GB di memoria la versione base [[costerà 549 euro]], quella da 256 GB 629 "
+            "euro.",
+            *UNITS[4:],
+        ],
+    ),
+    (
+        "passage duplicated earlier with another context",
+        UNITS,
+        PASSAGE,
+        0,
+        [
+            "In Spagna, secondo le prime voci, il modello costerà 549 euro più tasse.",
+            *UNITS[:3],
+            "La versione con 128 GB di memoria [[costerà 549 euro]], quella da 256 GB 629 euro.",
+            *UNITS[4:],
+        ],
+    ),
+    (
+        "whole passage lower-cased",
+        UNITS,
+        "Notte, Nebbia e Terracotta",
+        0,
+        [*UNITS[:5], "Le tre colorazioni si chiamano [[notte, nebbia e terracotta]]."],
+    ),
+    (
+        "heading inserted right before",
+        UNITS,
+        PASSAGE,
+        0,
+        [
+            *UNITS[:3],
+            "PREZZI UFFICIALI",
+            "La versione con 128 GB di memoria [[costerà 549 euro]], quella da 256 GB 629 euro.",
+            *UNITS[4:],
+        ],
+    ),
+    (
+        "paragraph right before removed",
+        UNITS,
+        PASSAGE,
+        0,
+        [
+            *UNITS[:2],
+            "La versione con 128 GB di memoria [[costerà 549 euro]], quella da 256 GB 629 euro.",
+            *UNITS[4:],
+        ],
+    ),
+    (
+        "list item inserted above",
+        LIST,
+        "5.000 mAh con ricarica a 45 W",
+        0,
+        [
+            *LIST[:2],
+            "Processore: otto core a 3 GHz",
+            "Batteria: [[5.000 mAh con ricarica a 45 W]]",
+            LIST[3],
+        ],
+    ),
+    (
+        "list item value changed inside the passage",
+        LIST,
+        "5.000 mAh con ricarica a 45 W",
+        0,
+        [*LIST[:2], "Batteria: [[5.000 mAh con ricarica a 65 W]]", LIST[3]],
+    ),
+    (
+        "list items reordered",
+        LIST,
+        "5.000 mAh con ricarica a 45 W",
+        0,
+        [LIST[0], LIST[3], "Batteria: [[5.000 mAh con ricarica a 45 W]]", LIST[1]],
+    ),
+    (
+        "list item deleted",
+        LIST,
+        "5.000 mAh con ricarica a 45 W",
+        0,
+        [LIST[0], LIST[1], LIST[3]],
+    ),
+    (
+        "quote marks changed around the passage",
+        QUOTE,
+        "portare la fascia alta a un prezzo accessibile",
+        0,
+        [
+            QUOTE[0],
+            "“Vogliamo [[portare la fascia alta a un prezzo accessibile]] a tutti”, ha detto.",
+            QUOTE[2],
+        ],
+    ),
+    (
+        "word changed inside a quote",
+        QUOTE,
+        "portare la fascia alta a un prezzo accessibile",
+        0,
+        [
+            QUOTE[0],
+            "«Vogliamo [[portare la fascia alta a un prezzo abbordabile]] a tutti», ha detto.",
+            QUOTE[2],
+        ],
+    ),
+    (
+        "quote rewritten",
+        QUOTE,
+        "portare la fascia alta a un prezzo accessibile",
+        0,
+        [QUOTE[0], "«Il listino resterà riservato ai clienti business», ha detto.", QUOTE[2]],
+    ),
+    (
+        "short repeated passage, paragraphs inserted before",
+        REPEATED,
+        "del mese",
+        7,
+        [
+            "Nota: le date del mese scorso non valgono più.",
+            *REPEATED[:7],
+            "Aggiornamento 8: la consegna è prevista entro la fine [[del mese]] per gli ordini "
+            "del giorno 8.",
+            *REPEATED[8:],
+        ],
+    ),
+    (
+        "short repeated passage, its paragraph moved to the top",
+        REPEATED,
+        "del giorno",
+        4,
+        [
+            "Aggiornamento 5: la consegna è prevista entro la fine del mese per gli ordini "
+            "[[del giorno]] 5.",
+            *REPEATED[:4],
+            *REPEATED[5:],
+        ],
+    ),
+    (
+        "long passage with one word changed in the middle",
+        UNITS,
+        LONG,
+        0,
+        [
+            UNITS[0],
+            "[[La presentazione si è svolta ieri pomeriggio a Milano davanti a rivenditori, "
+            "operatori telefonici e stampa]].",
+            *UNITS[2:],
+        ],
+    ),
+    (
+        "elision expanded inside the passage",
+        ELISIONS,
+        "prezzo dell’edizione speciale",
+        0,
+        [
+            "Il [[prezzo della edizione speciale]] sarà annunciato all’evento d’autunno.",
+            ELISIONS[1],
+        ],
+    ),
+    (
+        "typographic apostrophes made straight, paragraph inserted before",
+        ELISIONS,
+        "all’evento d’autunno",
+        0,
+        [
+            "Prima riga con un’elisione.",
+            "Il prezzo dell'edizione speciale sarà annunciato [[all'evento d'autunno]].",
+            ELISIONS[1],
+        ],
+    ),
+    (
+        "accents rewritten as combining characters",
+        ACCENTS,
+        "è più luminoso",
+        0,
+        [
+            "Il pannello [[e\u0300 piu\u0300 luminoso]] e la batteria regge un’intera giornata 🔋 "
+            "di uso intenso.",
+            ACCENTS[1],
+        ],
+    ),
+    (
+        "emoji changed inside the passage",
+        ACCENTS,
+        "giornata 🔋 di uso intenso",
+        0,
+        [
+            "Il pannello è più luminoso e la batteria regge un’intera "
+            "[[giornata ⚡ di uso intenso]].",
+            ACCENTS[1],
+        ],
+    ),
+    (
+        "emoji added before the passage",
+        ACCENTS,
+        "non è incluso nella confezione",
+        0,
+        [ACCENTS[0], "🚨 Il caricatore [[non è incluso nella confezione]] 📦."],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("original", "passage", "occurrence", "edited_units"),
+    [scenario[1:] for scenario in LANDINGS],
+    ids=[scenario[0] for scenario in LANDINGS],
+)
+def test_passage_lands_on_marked_words(original, passage, occurrence, edited_units):
+    units, expected = marked(edited_units)
+    match = locate(text_of(units), anchor(original, passage, occurrence))
+    found = None if match is None else (match.start, match.end)
+    assert found == expected, text_of(units)[slice(*found)] if found else None
+
+
+def test_at_least_thirty_edit_scenarios():
+    assert len(SCENARIOS) + len(LANDINGS) >= 30
+
+
 def test_exact_match_reports_full_score():
     match = locate(text_of(UNITS), anchor(UNITS))
     assert match.exact and match.score == 1.0

@@ -8,7 +8,12 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from edicola.comments.models import Comment
-from edicola.news.tests.conftest import RESTORE_MIGRATED_DATA, NetworkGuard
+from edicola.news.tests.conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    RESTORE_MIGRATED_DATA,
+    NetworkGuard,
+)
 from edicola.passages.models import ErrorReport, PassageAnchor
 from edicola.passages.tests.factories import (
     PARAGRAPHS,
@@ -40,10 +45,9 @@ def live_article(
     return make_passage_article()
 
 
-def new_context(chromium, *, javascript: bool = True):
-    context = chromium.new_context(
-        java_script_enabled=javascript, locale="it-IT", viewport={"width": 1200, "height": 900}
-    )
+def new_context(chromium, *, javascript: bool = True, **options):
+    options.setdefault("viewport", {"width": 1200, "height": 900})
+    context = chromium.new_context(java_script_enabled=javascript, locale="it-IT", **options)
     context.route("**/*", NetworkGuard("/nonexistent"))
     context.set_default_timeout(10_000)
     return context
@@ -213,3 +217,86 @@ def test_passage_comment_highlight_survives_edit_and_error_report(
     row = page.locator(f"tr[data-report='{report.pk}']")
     assert "mezza giornata" in row.inner_text()
     staff.close()
+
+
+# -- Keyboard and touch ----------------------------------------------------------------------------
+
+PLACE_CARET = """(word) => {
+  const body = document.querySelector('.article-body');
+  const walker = document.createTreeWalker(body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const at = node.nodeValue.indexOf(word);
+    if (at >= 0) { getSelection().collapse(node, at); return true; }
+  }
+  return false;
+}"""
+
+
+@pytest.fixture
+def caret_chromium():
+    """Chromium with caret browsing on (what F7 turns on for keyboard users): a caret in the
+    page text that Shift+arrows extend into a selection."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, "--enable-caret-browsing"]
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def test_keyboard_selection_offers_comment_and_posts_it(live_article, caret_chromium, live_server):
+    context = new_context(caret_chromium)
+    page = context.new_page()
+    page.goto(live_server.url + live_article.url)
+    # The caret goes before "prezzo"; the reader selects "prezzo più basso" word by word.
+    assert page.evaluate(PLACE_CARET, "prezzo più basso")
+    for _ in range(3):
+        page.keyboard.press("Shift+Control+ArrowRight")
+    assert page.evaluate("getSelection().toString().trim()") == "prezzo più basso"
+    button = page.locator(".passage-tools .passage-comment")
+    button.wait_for()
+    # Tab reaches the toolbar right after the selection, Enter opens the form.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.classList.contains('passage-comment')")
+    page.keyboard.press("Enter")
+    dialog = page.locator("dialog.passage-dialog")
+    dialog.locator("form").wait_for()
+    assert dialog.locator(".passage-quote").inner_text() == "prezzo più basso"
+    fill_reader(dialog.locator("form"), "Scelto con la tastiera.")
+    dialog.locator("form button[type=submit]").press("Enter")
+    dialog.locator(".passage-notice").wait_for()
+    anchor = PassageAnchor.objects.get(comment__body="Scelto con la tastiera.")
+    assert anchor.exact == "prezzo più basso" and anchor.kind == "selection"
+    # Escape closes the dialog; the new passage is highlighted.
+    page.keyboard.press("Escape")
+    page.locator("mark.passage-mark").first.wait_for()
+    context.close()
+
+
+def test_touch_selection_offers_comment_and_posts_it(live_article, chromium, live_server):
+    context = new_context(
+        chromium, has_touch=True, is_mobile=True, viewport={"width": 390, "height": 844}
+    )
+    page = context.new_page()
+    page.goto(live_server.url + live_article.url)
+    # Headless Chromium runs no long-press gesture, so the selection a long press makes (the
+    # word under the finger) is placed as the browser would; the rest is done by touch.
+    assert page.evaluate(SELECT_WORDS, "pannello")
+    button = page.locator(".passage-tools .passage-comment")
+    button.wait_for()
+    box = button.bounding_box()
+    page.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    dialog = page.locator("dialog.passage-dialog")
+    dialog.locator("form").wait_for()
+    assert dialog.locator(".passage-quote").inner_text() == "pannello"
+    form = dialog.locator("form")
+    fill_reader(form, "Scelto con il dito.")
+    form.locator("button[type=submit]").tap()
+    dialog.locator(".passage-notice").wait_for()
+    anchor = PassageAnchor.objects.get(comment__body="Scelto con il dito.")
+    assert anchor.exact == "pannello"
+    context.close()

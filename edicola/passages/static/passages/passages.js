@@ -304,6 +304,17 @@
   });
   document.addEventListener("keydown", function (event) {
     if (event.key === "Escape") hideTools();
+    /* Keyboard users: Tab from a selection in the body goes to its toolbar (focus would
+       otherwise start from wherever it was before the selection was made). */
+    if (event.key !== "Tab" || event.shiftKey || event.altKey || event.ctrlKey || event.metaKey) return;
+    var selection = window.getSelection();
+    if (!selection.rangeCount || selection.isCollapsed || !body.contains(selection.anchorNode)) return;
+    if (!tools) showTools();
+    var first = tools && tools.querySelector("button");
+    if (!first || tools.contains(document.activeElement)) return;
+    clearTimeout(timer);
+    event.preventDefault();
+    first.focus();
   });
   body.addEventListener("click", function (event) {
     var link = event.target.closest(".feedback-open");
