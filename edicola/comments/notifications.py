@@ -386,7 +386,12 @@ _ROW = (
 
 class _Ledger:
     """Marks a row sent the moment the server accepted its mail: one UPDATE by primary key,
-    committed on its own (autocommit), with a statement prepared once per run."""
+    committed on its own (autocommit), with a statement prepared once per run.
+
+    On PostgreSQL the sending session commits without waiting for the WAL flush
+    (synchronous_commit off, ~0.1 ms instead of ~3 ms a row here): a killed worker loses
+    nothing it committed (the server has it); only a crash of the database server itself could
+    forget the last fraction of a second of marks, and those mails would be sent again."""
 
     def __init__(self):
         from django.db import connection
@@ -402,13 +407,21 @@ class _Ledger:
     def sent(self, row_id: int, token: str) -> None:
         if self.cursor is None:
             self.cursor = self.connection.cursor()
+            if self.connection.vendor == "postgresql":
+                self.cursor.execute("SET synchronous_commit TO off")
         when = self.connection.ops.adapt_datetimefield_value(timezone.now())
         self.cursor.execute(self.sql, [State.SENT, when, row_id, token, State.SENDING])
 
     def close(self) -> None:
         if self.cursor is not None:
-            self.cursor.close()
-            self.cursor = None
+            try:
+                if self.connection.vendor == "postgresql":
+                    self.cursor.execute("RESET synchronous_commit")
+            except Exception:  # a broken connection (or aborted transaction) is not reused as is
+                logger.debug("Could not reset synchronous_commit", exc_info=True)
+            finally:
+                self.cursor.close()
+                self.cursor = None
 
 
 def _send_batch(
