@@ -1,13 +1,15 @@
 """Deals benchmarks: a WhatsApp broadcast against the fake Graph API, and the /go/ redirect.
 
-    bench/deals.py [--subscribers 20000 --limit 1000] [--subscribers 2000 --limit 80]
+    bench/deals.py [--runs 20000:1000,2000:80]
 
 Each broadcast run: a fresh SQLite database in EDICOLA_DATA_DIR (migrated once), one live deal,
 N confirmed subscribers and their outbox rows; the fake server runs as its own process with the
 given throughput limit; `edicola deals_worker whatsapp` sends them. Prints the achieved rate
-(accepted messages / time between the first and the last), the worker's peak memory (VmHWM),
-duplicates and 130429 answers. Then 500 `/go/<deal>/` requests through Django's test client,
-each from a new reader: p50 / p95 server time.
+(accepted messages / time between the first and the last), the worker's peak memory (VmHWM)
+next to the baseline of a process that only loaded Django and the deals modules, duplicates and
+130429 answers; then whether the peak stays flat from the smallest to the largest run. Then 500
+`/go/<deal>/` requests through Django's test client, each from a new reader: p50 / p95 server
+time.
 """
 
 import argparse
@@ -149,6 +151,19 @@ def broadcast(subscribers: int, limit: float) -> dict:
     }
 
 
+def baseline_mb() -> float:
+    """Peak memory of a process that loads what a worker loads and sends nothing."""
+    code = (
+        "import django, re; django.setup(); "
+        "import edicola.deals.tasks, edicola.deals.whatsapp, edicola.deals.services; "
+        "print(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    return int(out.stdout.strip()) / 1024
+
+
 def go_redirect(samples: int = 500) -> dict:
     from django.test import Client
 
@@ -175,6 +190,9 @@ def main() -> int:
 
     call_command("migrate", verbosity=0, interactive=False)
     ok = True
+    base = baseline_mb()
+    print(f"baseline: Django and the deals modules loaded, nothing sent: {base:.0f} MB")
+    peaks = {}
     for run in args.runs.split(","):
         subscribers, limit = run.split(":")
         figures = broadcast(int(subscribers), float(limit))
@@ -185,13 +203,26 @@ def main() -> int:
             and figures["peak_mb"] <= 150
         )
         ok &= good
+        peaks[figures["subscribers"]] = max(
+            peaks.get(figures["subscribers"], 0), figures["peak_mb"]
+        )
         print(
             f"broadcast {figures['subscribers']:>6} at {figures['limit']:>5.0f}/s: "
             f"{figures['rate']:.0f} msg/s ({figures['rate_share']:.1%} of limit, target ≥ 95%), "
-            f"peak RSS {figures['peak_mb']:.0f} MB (≤ 150), duplicates {figures['duplicates']}, "
+            f"peak RSS {figures['peak_mb']:.0f} MB (≤ 150; +{figures['peak_mb'] - base:.0f} over "
+            f"baseline), duplicates {figures['duplicates']}, "
             f"reached {figures['recipients']}/{figures['subscribers']}, "
             f"130429 answers {figures['throttled']}, wall {figures['wall_seconds']:.1f} s"
             f"{'' if good else '  << MISSED'}"
+        )
+    if len(peaks) > 1:
+        low, high = min(peaks), max(peaks)
+        growth = peaks[high] - peaks[low]
+        flat = growth <= 5
+        ok &= flat
+        print(
+            f"memory flat: peak {peaks[low]:.0f} MB at {low} subscribers, {peaks[high]:.0f} MB at "
+            f"{high} ({growth:+.0f} MB, target ≤ +5){'' if flat else '  << MISSED'}"
         )
     go = go_redirect()
     ok &= go["p50_ms"] <= 5

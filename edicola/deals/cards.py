@@ -17,7 +17,7 @@ def _font(size: int):
 
 
 def deal_card(deal) -> bytes:
-    from edicola.deals.telegram import format_price
+    from edicola.deals.formatting import format_price
 
     image = Image.new("RGB", CARD_SIZE, BACKGROUND)
     draw = ImageDraw.Draw(image)

@@ -304,7 +304,8 @@ class WhatsAppSubscriber(models.Model):
     phone = models.CharField(_("phone number"), max_length=16, unique=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
     consent_version = models.CharField(_("consent text version"), max_length=20)
-    consent_at = models.DateTimeField(_("consent given"))
+    # Empty once the reader had their data erased (privacy.py): no consent, nothing is sent.
+    consent_at = models.DateTimeField(_("consent given"), null=True, blank=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     opted_out_at = models.DateTimeField(null=True, blank=True)
 

@@ -2,20 +2,27 @@
 
 States: pending → sending (claimed, leased) → sent | failed | unknown. A row is claimed by a
 conditional UPDATE ... WHERE state='pending' that stamps a random lease token, after a SELECT ...
-FOR UPDATE SKIP LOCKED on PostgreSQL (on SQLite, writes are serialised and the conditional
-update alone guarantees that one worker wins). A worker that dies leaves `sending` rows whose
-lease runs out: they become `unknown`, because the request may have reached the platform. An
-unknown WhatsApp row is settled by a status webhook carrying its id; one that hears nothing for
-DEALS_RECONCILE_SECONDS goes back to pending. Unknown Telegram rows wait for a person.
+FOR UPDATE SKIP LOCKED on PostgreSQL (on SQLite, write transactions are IMMEDIATE, so claims are
+serialised and the conditional update alone guarantees that one worker wins).
+
+Exactly once, without guessing from time: a claimed row may have reached the platform as soon as
+its worker starts sending, so a worker that dies leaves `sending` rows whose lease runs out and
+which become `unknown`, never pending. An unknown row is settled only by proof: a WhatsApp
+status webhook carrying its id (biz_opaque_callback_data) marks it sent or failed. One that
+hears nothing goes back to pending only once it is older than DEALS_RECONCILE_SECONDS (ten
+minutes: Meta's webhooks arrive well within that), or older than a moment an operator names
+(`deals_worker whatsapp --reconcile-before ...`) after making sure every status webhook up to
+then has arrived. Unknown Telegram rows wait for a person. Outcomes are recorded in batches.
 """
 
 import secrets
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -23,6 +30,7 @@ from edicola.deals.models import OutboxMessage
 
 State = OutboxMessage.State
 MAX_ATTEMPTS = 5
+OVER_KINDS = ("offer", "alert", "post")
 
 
 @dataclass(frozen=True)
@@ -49,20 +57,41 @@ def enqueue_drain(channel: str) -> None:
     transaction.on_commit(lambda: drain_outbox.enqueue(channel))
 
 
-def recover(channel: str, now=None) -> None:
-    """Expired leases become unknown; WhatsApp unknowns that heard nothing in time retry."""
+def recover(channel: str, now=None, *, reconcile_before=None) -> None:
+    """Expired leases become unknown; WhatsApp unknowns with no status webhook go back to
+    pending once they were last touched before `reconcile_before` (default: now minus
+    DEALS_RECONCILE_SECONDS)."""
     now = now or timezone.now()
     OutboxMessage.objects.filter(channel=channel, state=State.SENDING, lease_until__lt=now).update(
         state=State.UNKNOWN, lease_token="", error="worker stopped during the send"
     )
     if channel == OutboxMessage.Channel.WHATSAPP:
         quiet = now - timedelta(seconds=settings.DEALS_RECONCILE_SECONDS)
+        if reconcile_before is not None:
+            quiet = max(quiet, reconcile_before)
+        # updated_at is the claim (or the recorded time-out): lease expiry does not touch it.
         OutboxMessage.objects.filter(
             channel=channel, state=State.UNKNOWN, delivery_status="", updated_at__lt=quiet
         ).update(state=State.PENDING, available_at=now, updated_at=now)
 
 
-def claim(channel: str, limit: int, *, lease_seconds: float | None = None) -> list[OutboxMessage]:
+@dataclass
+class Claimed:
+    """A leased row, as plain values (no model instances: a broadcast claims thousands)."""
+
+    pk: int
+    recipient: str
+    kind: str
+    deal_id: int | None
+    attempts: int
+    channel: str
+    deal: object = None  # the Deal, attached by prepare()
+
+
+CLAIMED_FIELDS = ("pk", "recipient", "kind", "deal_id", "attempts", "channel")
+
+
+def claim(channel: str, limit: int, *, lease_seconds: float | None = None) -> list[Claimed]:
     """Lease up to `limit` due pending rows of a channel to this worker, oldest first."""
     now = timezone.now()
     lease = lease_seconds if lease_seconds is not None else settings.DEALS_LEASE_SECONDS
@@ -71,21 +100,24 @@ def claim(channel: str, limit: int, *, lease_seconds: float | None = None) -> li
         due = OutboxMessage.objects.filter(
             channel=channel, state=State.PENDING, available_at__lte=now
         ).order_by("available_at", "pk")
-        ids = list(due.select_for_update(skip_locked=True).values_list("pk", flat=True)[:limit])
-        if not ids:
+        found = list(due.select_for_update(skip_locked=True).values_list(*CLAIMED_FIELDS)[:limit])
+        if not found:
             return []
-        OutboxMessage.objects.filter(pk__in=ids, state=State.PENDING).update(
+        updated = OutboxMessage.objects.filter(
+            pk__in=[values[0] for values in found], state=State.PENDING
+        ).update(
             state=State.SENDING,
             lease_token=token,
             lease_until=now + timedelta(seconds=lease),
             attempts=F("attempts") + 1,
             updated_at=now,
         )
-    return list(
-        OutboxMessage.objects.filter(lease_token=token, state=State.SENDING)
-        .select_related("deal", "deal__store")
-        .order_by("pk")
-    )
+    if updated != len(found):  # another worker won some of them: keep only ours
+        found = OutboxMessage.objects.filter(lease_token=token, state=State.SENDING).values_list(
+            *CLAIMED_FIELDS
+        )
+        return [Claimed(*values) for values in found.order_by("pk")]
+    return [Claimed(pk, to, kind, deal, tries + 1, ch) for pk, to, kind, deal, tries, ch in found]
 
 
 def next_due(channel: str):
@@ -108,26 +140,67 @@ def unsettled(channel: str) -> int:
 
 
 def record(outcomes: Iterable[Outcome], attempts: dict[int, int] | None = None) -> None:
-    """Store what the platform said. Only rows still being sent (or unknown) are touched, so a
-    status webhook that already settled a row is never overwritten."""
+    """Store what the platform said, one UPDATE per kind of outcome. Only rows still being sent
+    (or unknown) are touched, so a status webhook that already settled a row is never
+    overwritten."""
     now = timezone.now()
     attempts = attempts or {}
+    groups: dict[tuple, list[Outcome]] = defaultdict(list)
+    for outcome in outcomes:
+        state = outcome.state
+        if state == State.PENDING and attempts.get(outcome.row_id, 0) >= MAX_ATTEMPTS:
+            state = State.FAILED
+        groups[(state, outcome.error[:300], outcome.retry_after)].append(outcome)
     with transaction.atomic():
-        for outcome in outcomes:
-            rows = OutboxMessage.objects.filter(
-                pk=outcome.row_id, state__in=[State.SENDING, State.UNKNOWN]
-            )
-            fields = {"lease_token": "", "lease_until": None, "updated_at": now}
-            state = outcome.state
-            if state == State.PENDING and attempts.get(outcome.row_id, 0) >= MAX_ATTEMPTS:
-                state = State.FAILED
-            fields["state"] = state
-            fields["error"] = outcome.error[:300]
-            if outcome.provider_message_id:
-                fields["provider_message_id"] = outcome.provider_message_id
-            if state == State.PENDING:
-                fields["available_at"] = now + timedelta(seconds=outcome.retry_after)
-            rows.update(**fields)
+        for (state, error, retry_after), group in groups.items():
+            for start in range(0, len(group), 300):
+                available = now + timedelta(seconds=retry_after) if state == State.PENDING else None
+                _record_chunk(group[start : start + 300], state, error, now, available)
+
+
+def _record_chunk(chunk: list[Outcome], state: str, error: str, now, available) -> None:
+    """One UPDATE for outcomes alike but for their message ids, which go in through a
+    CASE id WHEN ... (written out here: an ORM Case with hundreds of When costs more CPU than
+    the rest of a send, and the worker is meant to keep up with 1,000 messages a second)."""
+    meta = OutboxMessage._meta
+    column = {name: connection.ops.quote_name(meta.get_field(name).column) for name in COLUMNS}
+    moment = meta.get_field("updated_at").get_db_prep_value(now, connection)
+    sets = [f"{column['state']} = %s", f"{column['error']} = %s", f"{column['lease_token']} = ''"]
+    sets += [f"{column['lease_until']} = NULL", f"{column['updated_at']} = %s"]
+    params: list = [state, error, moment]
+    if available is not None:
+        sets.append(f"{column['available_at']} = %s")
+        params.append(meta.get_field("available_at").get_db_prep_value(available, connection))
+    with_ids = [o for o in chunk if o.provider_message_id]
+    if with_ids:
+        cases = " ".join("WHEN %s THEN %s" for _ in with_ids)
+        sets.append(
+            f"{column['provider_message_id']} = CASE {column['id']} {cases} "
+            f"ELSE {column['provider_message_id']} END"
+        )
+        for outcome in with_ids:
+            params += [outcome.row_id, outcome.provider_message_id[:128]]
+    ids = [outcome.row_id for outcome in chunk]
+    params += ids + [State.SENDING, State.UNKNOWN]
+    sql = (
+        f"UPDATE {connection.ops.quote_name(meta.db_table)} SET {', '.join(sets)} "
+        f"WHERE {column['id']} IN ({', '.join(['%s'] * len(ids))}) "
+        f"AND {column['state']} IN (%s, %s)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+COLUMNS = (
+    "id",
+    "state",
+    "error",
+    "lease_token",
+    "lease_until",
+    "updated_at",
+    "available_at",
+    "provider_message_id",
+)
 
 
 def deal_link(deal, channel: str) -> str:
@@ -137,21 +210,31 @@ def deal_link(deal, channel: str) -> str:
     return f"{settings.BASE_URL}{reverse('deals:go', args=[deal.pk])}?c={channel}"
 
 
-def prepare(rows: list[OutboxMessage]) -> tuple[list, list[Outcome]]:
-    """Payloads for the claimed rows, and outcomes for rows with nothing (more) to send."""
-    from edicola.deals import telegram, whatsapp
+def prepare(rows: list[Claimed]) -> tuple[list, list[Outcome]]:
+    """Payloads for the claimed rows, and outcomes for rows with nothing (more) to send. Each
+    deal is read once per batch, as it is now (an edit or the end of a deal shows at once)."""
+    from edicola.deals.models import Deal
 
+    deal_ids = {row.deal_id for row in rows if row.deal_id}
+    deals = Deal.objects.select_related("store").in_bulk(deal_ids) if deal_ids else {}
     ready, skipped = [], []
+    whatsapp_rows = []
     for row in rows:
-        if row.deal_id and row.deal.is_over and row.kind in ("offer", "alert", "post"):
+        row.deal = deals.get(row.deal_id)
+        if row.deal_id and (row.deal is None or row.deal.is_over) and row.kind in OVER_KINDS:
             skipped.append(Outcome(row.pk, State.FAILED, error="deal over before sending"))
-            continue
-        if row.channel == OutboxMessage.Channel.WHATSAPP:
-            ready.append(whatsapp.payload_for(row))
+        elif row.channel == OutboxMessage.Channel.WHATSAPP:
+            whatsapp_rows.append(row)
         else:
+            from edicola.deals import telegram
+
             payload = telegram.payload_for(row)
             if isinstance(payload, Outcome):
                 skipped.append(payload)
             else:
                 ready.append(payload)
+    if whatsapp_rows:
+        from edicola.deals import whatsapp
+
+        ready.extend(whatsapp.payloads_for(whatsapp_rows))
     return ready, skipped

@@ -1,6 +1,7 @@
 """The deals report in the admin: clicks per deal per day and channel, top deals, channel
 conversion, delivery states per broadcast. Server-rendered tables with CSS bars."""
 
+from collections import Counter
 from datetime import timedelta
 
 from django.db.models import Count
@@ -48,16 +49,27 @@ def report_data(days: int = 14) -> dict:
     deliveries = {}
     for row in (
         OutboxMessage.objects.filter(deal__isnull=False)
-        .values("deal_id", "deal__title", "channel", "state")
+        .values("deal_id", "deal__title", "channel", "state", "delivery_status")
         .annotate(n=Count("pk"))
         .order_by("-deal_id", "channel")
     ):
         key = (row["deal_id"], row["channel"])
         entry = deliveries.setdefault(
-            key, {"title": row["deal__title"], "channel": row["channel"], "states": {}}
+            key,
+            {
+                "deal_id": row["deal_id"],
+                "title": row["deal__title"],
+                "channel": row["channel"],
+                "states": Counter(),
+            },
         )
-        entry["states"][row["state"]] = row["n"]
-    states = list(OutboxMessage.State.values)
+        entry["states"][row["state"]] += row["n"]
+        # What WhatsApp's status webhooks reported: read implies delivered.
+        if row["delivery_status"] in ("delivered", "read"):
+            entry["states"]["delivered"] += row["n"]
+        if row["delivery_status"] == "read":
+            entry["states"]["read"] += row["n"]
+    states = [*OutboxMessage.State.values, "delivered", "read"]
     broadcasts = [
         {**entry, "cells": [entry["states"].get(state, 0) for state in states]}
         for entry in list(deliveries.values())[:50]

@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -440,40 +440,97 @@ def whatsapp_opt_out(phone: str) -> None:
 DELIVERY_RANK = {"sent": 1, "delivered": 2, "read": 3, "failed": 1}
 
 
+@dataclass(frozen=True)
+class StatusUpdate:
+    """One entry of a WhatsApp status webhook."""
+
+    message_id: str
+    status: str
+    row_id: str = ""
+    error_code: int | None = None
+
+
 def whatsapp_status(
     *, message_id: str, status: str, row_id: str = "", error_code: int | None = None
 ) -> None:
-    """Apply a status webhook: settle the outbox row, never moving a delivery backwards.
-    Repeats and out-of-order arrivals change nothing."""
-    if status not in DELIVERY_RANK:
+    whatsapp_statuses([StatusUpdate(message_id, status, row_id, error_code)])
+
+
+def whatsapp_statuses(updates: list[StatusUpdate]) -> None:
+    """Apply the statuses of a webhook in one transaction: settle the outbox rows (an unknown
+    row becomes sent or failed), never moving a delivery backwards. Repeats and out-of-order
+    arrivals change nothing. A row is found by our id (biz_opaque_callback_data) or Meta's."""
+    updates = [u for u in updates if u.status in DELIVERY_RANK]
+    if not updates:
         return
-    rows = OutboxMessage.objects.filter(channel=Channel.WHATSAPP)
-    if row_id.isdigit():
-        rows = rows.filter(Q(pk=int(row_id)) | Q(provider_message_id=message_id))
-    else:
-        rows = rows.filter(provider_message_id=message_id)
+    row_ids = {int(u.row_id) for u in updates if u.row_id.isdigit() and len(u.row_id) < 19}
+    message_ids = {u.message_id for u in updates if u.message_id}
+    opted_out = set()
+    now = timezone.now()
     with transaction.atomic():
-        row = rows.select_for_update().first()
-        if row is None:
-            return
-        current = DELIVERY_RANK.get(row.delivery_status, 0)
-        fields = {"updated_at": timezone.now()}
-        if status == "failed":
-            if current >= DELIVERY_RANK["delivered"]:
-                return
-            fields["delivery_status"] = "failed"
-            fields["state"] = OutboxMessage.State.FAILED
-            fields["error"] = f"{error_code}: failed (webhook)"
-        elif DELIVERY_RANK[status] > current or row.delivery_status == "failed":
-            if row.delivery_status == "failed":
-                return
-            fields["delivery_status"] = status
-            if row.state != OutboxMessage.State.SENT:
-                fields["state"] = OutboxMessage.State.SENT
-        else:
-            return
-        if message_id and not row.provider_message_id:
-            fields["provider_message_id"] = message_id
-        OutboxMessage.objects.filter(pk=row.pk).update(**fields)
-    if error_code == 131050:
-        whatsapp_opt_out(row.recipient)
+        rows = (
+            OutboxMessage.objects.filter(channel=Channel.WHATSAPP)
+            .filter(Q(pk__in=row_ids) | Q(provider_message_id__in=message_ids))
+            .select_for_update()
+            .only("pk", "recipient", "state", "delivery_status", "provider_message_id")
+        )
+        by_pk = {row.pk: row for row in rows}
+        by_message = {
+            row.provider_message_id: row for row in by_pk.values() if row.provider_message_id
+        }
+        changed: dict[int, dict] = {}
+        for update in updates:
+            row = by_pk.get(int(update.row_id)) if update.row_id.isdigit() else None
+            row = row or by_message.get(update.message_id)
+            if row is None:
+                continue
+            fields = _status_fields(row, update)
+            if not fields:
+                continue
+            for name, value in fields.items():
+                setattr(row, name, value)
+            changed.setdefault(row.pk, {}).update(fields)
+            if update.error_code == OPTED_OUT_CODE:
+                opted_out.add(row.recipient)
+        groups: dict[tuple, list[int]] = {}
+        for pk, fields in changed.items():
+            row = by_pk[pk]
+            key = (row.state, row.delivery_status, fields.get("error"))
+            groups.setdefault(key, []).append(pk)
+        for (state, delivery, error), pks in groups.items():
+            values = {"state": state, "delivery_status": delivery, "updated_at": now}
+            if error is not None:
+                values["error"] = error
+            missing = [pk for pk in pks if "provider_message_id" in changed[pk]]
+            if missing:
+                values["provider_message_id"] = Case(
+                    *(When(pk=pk, then=Value(by_pk[pk].provider_message_id)) for pk in missing),
+                    default=F("provider_message_id"),
+                )
+            OutboxMessage.objects.filter(pk__in=pks).update(**values)
+    for phone in sorted(opted_out):
+        whatsapp_opt_out(phone)
+
+
+OPTED_OUT_CODE = 131050
+
+
+def _status_fields(row: OutboxMessage, update: StatusUpdate) -> dict:
+    """What one status changes on a row (nothing if it would move the delivery backwards)."""
+    current = DELIVERY_RANK.get(row.delivery_status, 0)
+    fields = {}
+    if update.status == "failed":
+        if current >= DELIVERY_RANK["delivered"] or row.delivery_status == "failed":
+            return {}
+        fields = {
+            "delivery_status": "failed",
+            "state": OutboxMessage.State.FAILED,
+            "error": f"{update.error_code}: failed (webhook)",
+        }
+    elif row.delivery_status != "failed" and DELIVERY_RANK[update.status] > current:
+        fields = {"delivery_status": update.status, "state": OutboxMessage.State.SENT}
+    else:
+        return {}
+    if update.message_id and not row.provider_message_id:
+        fields["provider_message_id"] = update.message_id
+    return fields

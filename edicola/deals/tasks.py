@@ -80,9 +80,12 @@ def drain(
     max_seconds: float = 600,
     wait_for_unsettled: bool = False,
     lease_seconds: float | None = None,
+    reconcile_before=None,
 ) -> int:
     """Claim, send and record until nothing is due (or, with `wait_for_unsettled`, until nothing
-    is pending, sending or waiting to be reconciled), within `max_seconds`."""
+    is pending, sending or waiting to be reconciled), within `max_seconds`. `reconcile_before`:
+    unknown rows untouched since then and without a status webhook are sent again (the caller
+    knows every webhook up to that moment has arrived); see outbox.recover."""
     deadline = time.monotonic() + max_seconds
     handled = 0
     loop = None
@@ -90,7 +93,7 @@ def drain(
     try:
         with translation.override(settings.LANGUAGE_CODE):
             while time.monotonic() < deadline:
-                outbox.recover(channel)
+                outbox.recover(channel, reconcile_before=reconcile_before)
                 rows = outbox.claim(channel, _batch_size(channel), lease_seconds=lease_seconds)
                 future = None
                 if rows:

@@ -13,7 +13,6 @@ the caller deactivates the subscriber.
 import asyncio
 import time
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 import httpx
 from django.conf import settings
@@ -26,15 +25,12 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.ext import AIORateLimiter, ExtBot
 from telegram.request import HTTPXRequest
 
+from edicola.deals.formatting import format_price
 from edicola.deals.outbox import Outcome
 
 CAPTION_LIMIT = 1024
 TEXT_LIMIT = 4096
 NOT_SENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-
-
-def format_price(value: Decimal) -> str:
-    return f"{formats.number_format(value, 2)} €"
 
 
 def _shorten(text: str, limit: int) -> str:

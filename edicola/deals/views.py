@@ -42,7 +42,10 @@ def _listing(request, deals, *, expired: bool):
         "selected_store": store,
         "selected_category": category,
         "expired": expired,
-        "disclosure": services.disclosure_for(),
+        # The site's text, and each store's own where the deals shown have one (Amazon's).
+        "disclosures": list(
+            dict.fromkeys([services.disclosure_for()] + [services.disclosure_for(d) for d in page])
+        ),
     }
     return render(request, "deals/deal_list.html", context)
 

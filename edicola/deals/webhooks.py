@@ -82,20 +82,28 @@ def whatsapp_webhook(request):
         ]
     except (ValueError, AttributeError, TypeError):
         return _no_store(HttpResponseBadRequest("bad json"))
+    statuses = []
     for value in changes:
         if not isinstance(value, dict):
             continue
         for status in value.get("statuses") or []:
             if not isinstance(status, dict):
                 continue
-            errors = status.get("errors") or [{}]
-            code = errors[0].get("code") if isinstance(errors[0], dict) else None
-            services.whatsapp_status(
-                message_id=str(status.get("id", ""))[:128],
-                status=str(status.get("status", "")),
-                row_id=str(status.get("biz_opaque_callback_data", "")),
-                error_code=code if isinstance(code, int) else None,
+            errors = status.get("errors")
+            first = errors[0] if isinstance(errors, list) and errors else None
+            code = first.get("code") if isinstance(first, dict) else None
+            statuses.append(
+                services.StatusUpdate(
+                    message_id=str(status.get("id", ""))[:128],
+                    status=str(status.get("status", "")),
+                    row_id=str(status.get("biz_opaque_callback_data", ""))[:20],
+                    error_code=code if isinstance(code, int) else None,
+                )
             )
+    services.whatsapp_statuses(statuses)
+    for value in changes:
+        if not isinstance(value, dict):
+            continue
         for message in value.get("messages") or []:
             if not isinstance(message, dict):
                 continue

@@ -9,16 +9,22 @@ register = template.Library()
 RELATED_LIMIT = 3
 
 
+class DealList(list):
+    """Deals, with the affiliate disclosures they need (each text once)."""
+
+    disclosures: list[str] = []
+
+
 @register.simple_tag
 def related_deals(article) -> list[Deal]:
     if article is None or not getattr(article, "pk", None):
-        return []
+        return DealList()
     live = Deal.objects.live().select_related("store", "image")
     deals = list(live.filter(related_articles=article)[:RELATED_LIMIT])
     if not deals:
         parent = article.get_parent()
         if parent is not None:
             deals = list(live.filter(category_id=parent.pk)[:RELATED_LIMIT])
-    for deal in deals:
-        deal.disclosure = disclosure_for(deal)
-    return deals
+    result = DealList(deals)
+    result.disclosures = list(dict.fromkeys(disclosure_for(deal) for deal in deals))
+    return result

@@ -1,4 +1,5 @@
-"""Deals fixtures: a small news site, a store, a deal builder, and the fake platforms wired in."""
+"""Deals fixtures: a small news site, a store, a deal builder, and the fake platforms wired in;
+plus the whole-site fixtures of the news app (live server, Chromium through Playwright)."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -8,6 +9,8 @@ from django.utils import timezone
 
 from edicola.deals.models import Deal, Store
 from edicola.deals.tests.fakes import FakeGraph, FakeTelegram
+from edicola.news.tests.conftest import *  # noqa: F403
+from edicola.news.tests.conftest import RESTORE_MIGRATED_DATA, pytest_runtest_teardown  # noqa: F401
 from edicola.news.tests.factories import make_category, make_site
 
 APP_SECRET = "test-app-secret"

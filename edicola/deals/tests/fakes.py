@@ -35,6 +35,7 @@ class FakeServer:
         self.lock = threading.Lock()
         self.injected: collections.deque = collections.deque()
         self.requests = 0
+        self.open_connections = 0
         self._loop = None
         self._thread = None
         self._server = None
@@ -81,6 +82,8 @@ class FakeServer:
 
     # -- HTTP
     async def _serve(self, reader, writer):
+        with self.lock:
+            self.open_connections += 1
         try:
             while True:
                 line = await reader.readline()
@@ -112,6 +115,8 @@ class FakeServer:
             pass
         finally:
             writer.close()
+            with self.lock:
+                self.open_connections -= 1
 
     def _next_injected(self):
         with self.lock:
@@ -190,6 +195,7 @@ class FakeTelegram(FakeServer):
         else:
             return 404, {"ok": False, "error_code": 404, "description": "Not Found: method"}
         record = {"method": api_method, "chat_id": chat, "message_id": message_id, **_text(fields)}
+        record["at"] = time.monotonic()
         record["reply_markup"] = fields.get("reply_markup")
         record["has_photo"] = isinstance(fields.get("photo"), bytes)
         with self.lock:
@@ -234,6 +240,8 @@ class FakeGraph(FakeServer):
         self._ids = itertools.count(1)
         self._outgoing: list[tuple] = []
         self._sender: threading.Thread | None = None
+        self._delivering = False
+        self.undelivered = 0  # webhook batches given up on
         self.first_at = self.last_at = 0.0
 
     def _throttled(self) -> bool:
@@ -281,7 +289,12 @@ class FakeGraph(FakeServer):
         with self.lock:
             self.counts[to] += 1
             self.accepted.append(
-                {"id": wamid, "to": to, "callback": data.get("biz_opaque_callback_data", "")}
+                {
+                    "id": wamid,
+                    "to": to,
+                    "callback": data.get("biz_opaque_callback_data", ""),
+                    "template": data.get("template"),
+                }
             )
             self.first_at = self.first_at or now
             self.last_at = now
@@ -331,8 +344,25 @@ class FakeGraph(FakeServer):
             time.sleep(0.05)
             with self.lock:
                 batch, self._outgoing = self._outgoing[:200], self._outgoing[200:]
+                self._delivering = bool(batch)
             if batch:
                 self._deliver(self.statuses_payload(batch))
+                with self.lock:
+                    self._delivering = False
+
+    def settled(self) -> bool:
+        """No sender is connected and every status webhook was acknowledged: every message
+        this server ever accepted is now known to the site."""
+        with self.lock:
+            return not (self.open_connections or self._outgoing or self._delivering)
+
+    def wait_settled(self, seconds: float) -> bool:
+        deadline = time.monotonic() + seconds
+        while not self.settled():
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
+        return True
 
     def _deliver(self, body: bytes, tries: int = 100):
         for _attempt in range(tries):
@@ -351,6 +381,8 @@ class FakeGraph(FakeServer):
             except OSError:
                 pass
             time.sleep(0.2)
+        with self.lock:
+            self.undelivered += 1
 
 
 def _graph_error(code: int, message: str) -> dict:

@@ -72,3 +72,46 @@ def test_admin_report_renders(editor, make_deal):
         b'id="clicks-by-day"' in response.content
         and b'data-deal="%d"' % deal.pk in response.content
     )
+
+
+def test_report_figures(make_deal):
+    from edicola.deals.report import report_data
+
+    deal = make_deal(status="live")
+    today = timezone.localdate()
+    for n, channel in enumerate(["site", "whatsapp", "whatsapp", "telegram"]):
+        deal.clicks.create(channel=channel, reader_hour=f"r{n}", day=today)
+    rows = [
+        ("a", "sent", "read"),
+        ("b", "sent", "delivered"),
+        ("c", "sent", ""),
+        ("d", "failed", ""),
+    ]
+    for recipient, state, delivery in rows:
+        deal.outbox.create(
+            channel="whatsapp",
+            recipient=recipient,
+            kind="offer",
+            state=state,
+            delivery_status=delivery,
+        )
+    data = report_data()
+    assert {(r["channel"], r["n"]) for r in data["by_day"]} == {
+        ("site", 1),
+        ("whatsapp", 2),
+        ("telegram", 1),
+    }
+    assert data["top"][0] == deal and data["top"][0].n == 4
+    whatsapp = next(r for r in data["conversion"] if r["channel"] == "WhatsApp")
+    assert (whatsapp["sent"], whatsapp["clicks"], whatsapp["rate"]) == (3, 2, 66.7)
+    (broadcast,) = data["broadcasts"]
+    cells = dict(zip(data["states"], broadcast["cells"], strict=True))
+    assert cells == {
+        "pending": 0,
+        "sending": 0,
+        "sent": 3,
+        "failed": 1,
+        "unknown": 0,
+        "delivered": 2,
+        "read": 1,
+    }

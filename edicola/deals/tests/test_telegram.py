@@ -69,6 +69,27 @@ def test_alerts_go_to_matching_chats_and_a_blocked_chat_is_deactivated(make_deal
     assert OutboxMessage.objects.get(recipient="12").state == "failed"
 
 
+def test_one_chat_gets_at_most_one_message_a_second(make_deal, fake_telegram):
+    subscriber = TelegramSubscriber.objects.create(chat_id=21)
+    Alert.objects.create(subscriber=subscriber, keyword="redmi", max_price=Decimal("300"))
+    Alert.objects.create(
+        subscriber=TelegramSubscriber.objects.create(chat_id=22),
+        keyword="redmi",
+        max_price=Decimal("300"),
+    )
+    _publish(make_deal(status="live"))
+    _publish(make_deal(status="live", title="Redmi Pad SE"))
+    tasks.drain("tg_chat")
+    sent = fake_telegram.sent("sendMessage")
+    assert sorted(m["chat_id"] for m in sent) == ["21", "21", "22", "22"]
+    for chat in ("21", "22"):
+        first, second = (m["at"] for m in sent if m["chat_id"] == chat)
+        assert second - first >= 0.95
+    # Different chats are not held back by each other.
+    firsts = [next(m["at"] for m in sent if m["chat_id"] == chat) for chat in ("21", "22")]
+    assert abs(firsts[0] - firsts[1]) < 0.9
+
+
 def test_429_pauses_the_bot_for_retry_after_then_sends(make_deal, fake_telegram):
     fake_telegram.inject(
         (

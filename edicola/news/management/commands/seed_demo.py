@@ -9,6 +9,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from edicola.deals.demo import seed_deals
 from edicola.news import demo
 
 
@@ -32,6 +33,7 @@ class Command(BaseCommand):
     def handle(self, *args, no_warm: bool = False, comments: int = 0, **options):
         started = time.monotonic()
         report = demo.seed()
+        report.created.update(seed_deals())
         if comments > 0:
             from edicola.comments.demo import seed_comments
 
