@@ -33,6 +33,7 @@ from edicola.comments.tests.test_subscriptions import run_on_commit_at_once
 from edicola.core import mail
 from edicola.core.models import OutgoingMail
 from edicola.core.tests.fakes import SMTPServer, smtp_server  # noqa: F401
+from edicola.news.tests.conftest import RESTORE_MIGRATED_DATA
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -456,7 +457,12 @@ def _worker(env):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_worker_killed_mid_fan_out_delivers_every_mail_exactly_once(tmp_path):
+def test_worker_killed_mid_fan_out_delivers_every_mail_exactly_once(
+    tmp_path, request, django_db_serialized_rollback, django_db_blocker
+):
+    # The test empties every table when it ends; bring back what migrations created (content
+    # types, Wagtail's root page) for the tests that follow, as the browser tests do.
+    request.node.stash[RESTORE_MIGRATED_DATA] = django_db_blocker
     total = 1500
     article = make_commentable_article("Lumio X3: la recensione")
     subscribers = Subscriber.objects.bulk_create(

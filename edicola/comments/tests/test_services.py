@@ -22,6 +22,7 @@ from edicola.comments.tests.factories import (
     relax_limits,
     set_comments,
 )
+from edicola.news.tests.conftest import RESTORE_MIGRATED_DATA
 
 pytestmark = pytest.mark.django_db
 
@@ -413,7 +414,11 @@ def test_hidden_comments_and_bad_values_cannot_be_voted(article):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_votes_all_count(settings):
+def test_concurrent_votes_all_count(
+    settings, request, django_db_serialized_rollback, django_db_blocker
+):
+    # Emptied tables get back what migrations created, for the tests that follow.
+    request.node.stash[RESTORE_MIGRATED_DATA] = django_db_blocker
     relax_limits(settings)
     article = make_commentable_article()
     comment = make_comment(article)
