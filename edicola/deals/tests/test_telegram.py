@@ -90,6 +90,24 @@ def test_one_chat_gets_at_most_one_message_a_second(make_deal, fake_telegram):
     assert abs(firsts[0] - firsts[1]) < 0.9
 
 
+def test_alerts_to_many_chats_keep_to_about_thirty_messages_a_second(make_deal, fake_telegram):
+    chats = 90
+    for chat_id in range(1000, 1000 + chats):
+        Alert.objects.create(
+            subscriber=TelegramSubscriber.objects.create(chat_id=chat_id),
+            keyword="redmi",
+            max_price=Decimal("300"),
+        )
+    _publish(make_deal(status="live"))
+    tasks.drain("tg_chat")
+    moments = sorted(m["at"] for m in fake_telegram.sent("sendMessage"))
+    assert len(moments) == chats
+    # The bot's limiter lets a burst of 30 through, then 30 a second: the other 60 need ≥ 2 s.
+    assert moments[-1] - moments[0] >= 1.9
+    for start in range(30, chats - 31):
+        assert moments[start + 30] - moments[start] >= 0.9
+
+
 def test_429_pauses_the_bot_for_retry_after_then_sends(make_deal, fake_telegram):
     fake_telegram.inject(
         (
