@@ -123,3 +123,21 @@ def test_pages_answer_bad_query_strings_without_errors(client, live_deal):
     for path in ["/offerte/?pagina=-1", "/offerte/?categoria=%00", "/go/abc/", "/offerte/0/"]:
         assert client.get(path).status_code in (200, 404)
     assert timezone.now() - timedelta(seconds=5) < Deal.objects.get().updated_at
+
+
+@pytest.mark.parametrize(
+    "utc, rome",
+    [
+        ((2027, 1, 10, 22, 30), "2027-01-10T23:30:00+01:00"),  # winter: CET
+        ((2027, 7, 10, 21, 30), "2027-07-10T23:30:00+02:00"),  # summer: CEST
+    ],
+)
+def test_expiry_is_shown_in_rome_time(client, make_deal, utc, rome):
+    from datetime import UTC, datetime
+
+    from edicola.deals.telegram import deal_message
+
+    deal = make_deal(status="live", expires_at=datetime(*utc, tzinfo=UTC))
+    page = client.get(f"/offerte/{deal.pk}/").content.decode()
+    assert f'datetime="{rome}"' in page and "23:30" in page
+    assert "23:30" in deal_message(deal, disclosure="")
