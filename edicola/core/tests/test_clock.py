@@ -6,6 +6,13 @@ import pytest
 from edicola.core.management.commands import clock
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection(monkeypatch):
+    # The clock closes stale connections between ticks; inside a test's transaction that would
+    # close the test's own connection (PostgreSQL).
+    monkeypatch.setattr(clock, "close_old_connections", lambda: None)
+
+
 @pytest.mark.django_db
 def test_a_failing_job_does_not_stop_the_others_and_slow_jobs_wait(monkeypatch, caplog):
     calls = []
