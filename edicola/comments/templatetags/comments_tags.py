@@ -5,10 +5,15 @@ import hashlib
 
 from django import template
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from edicola.comments import views
+from edicola.comments.models import Discussion
+from edicola.core import pagecache
 
 register = template.Library()
 
@@ -17,13 +22,43 @@ AVATAR_COLOURS = 8
 
 @register.simple_tag(takes_context=True)
 def discussion(context, article) -> str:
-    """The discussion section of `article`: count, form, sort links, threads, pages."""
+    """The discussion section of `article`: count, form, sort links, threads, pages.
+
+    The section readers share (no account, no edit token, no form errors, no note) is kept in
+    the cache per discussion version, so a page render re-reads one row, not the thread.
+    """
     request = context["request"]
-    return render_to_string(
+    form = context.get("comment_form")
+    shared = (
+        form is None
+        and not views.is_personal(request)
+        and not (request.GET.get("nota") or request.GET.get("rispondi"))
+    )
+    key = None
+    if shared:
+        state = Discussion.objects.filter(pk=article.pk).values_list("version", flat=True)
+        key = ":".join(
+            [
+                "comments:section",
+                str(article.pk),
+                str(state.first() or 0),
+                pagecache.generation(),
+                views.sort_for(request),
+                get_language(),
+                request.GET.get("commenti", "")[:20],
+                request.GET.get("pagina-commenti", "")[:10],
+            ]
+        )
+        if (html := cache.get(key)) is not None:
+            return mark_safe(html)  # rendered by our own template below
+    html = render_to_string(
         "comments/discussion.html",
-        views.discussion_context(request, article, form=context.get("comment_form")),
+        views.discussion_context(request, article, form=form),
         request=request,
     )
+    if key is not None:
+        cache.set(key, html, views.FRAGMENT_SECONDS)
+    return html
 
 
 @register.filter

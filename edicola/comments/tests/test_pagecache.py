@@ -152,3 +152,23 @@ def test_path_stamps_live_in_redis_when_the_cache_is_shared(client, article):
     keys = [key for key in cache._cache.get_client().keys("*pagecache:path:*")]
     assert keys
     assert status(client, article.url) == "miss"
+
+
+def test_the_shared_section_is_reused_until_the_discussion_changes(client, article, commit):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    make_comment(article, "Primo commento")
+    client.get(article.url + "?visita=1")  # renders and keeps the shared section
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(article.url + "?visita=2").content.decode()
+    assert "Primo commento" in html
+    assert not [q for q in queries.captured_queries if "comments_comment" in q["sql"]]
+
+    with commit():
+        services.submit_comment(
+            article,
+            services.CommentInput(body="Secondo commento", name="Ada", email="ada@example.org"),
+            client=guest(),
+        )
+    assert "Secondo commento" in client.get(article.url + "?visita=3").content.decode()
