@@ -7,7 +7,7 @@ leaves its rows claimed until the lease runs out; `expired()` finds them for the
 settle (retry them, or set them aside when a repeat could do harm).
 
 Models need: a state field, `lease_token` (CharField), `lease_until` (DateTimeField, null),
-`attempts` (integer). Used by comments.notifications; deals.outbox follows the same scheme.
+`attempts` (integer). Used by comments.notifications and deals.outbox.
 """
 
 from __future__ import annotations
@@ -28,11 +28,13 @@ def claim(
     pending: str,
     sending: str,
     order_by: tuple[str, ...] = ("pk",),
+    **also,
 ) -> str:
     """Lease up to `limit` rows of `due` (rows in state `pending`) to the caller.
 
-    Returns the lease token ("" when nothing was due); load the rows with
-    `model.objects.filter(lease_token=token, state=sending)`.
+    `also` are further columns to set on the claimed rows (e.g. updated_at). Returns the lease
+    token ("" when nothing was due); load the rows with
+    `model.objects.filter(lease_token=token, state=sending)`, or use `claim_values()`.
     """
     now = timezone.now()
     token = secrets.token_hex(16)
@@ -51,8 +53,19 @@ def claim(
             lease_token=token,
             lease_until=now + timedelta(seconds=lease_seconds),
             attempts=F("attempts") + 1,
+            **also,
         )
     return token if claimed else ""
+
+
+def claim_values(due: QuerySet, fields: tuple[str, ...], *, sending: str, **options) -> list:
+    """`claim()`, then the claimed rows as tuples of `fields` (after the claim: attempts
+    counts this one), in primary-key order. No model instances: callers claim thousands."""
+    token = claim(due, sending=sending, **options)
+    if not token:
+        return []
+    rows = due.model.objects.filter(lease_token=token, state=sending).order_by("pk")
+    return list(rows.values_list(*fields))
 
 
 def expired(queryset: QuerySet, *, sending: str, now=None) -> QuerySet:

@@ -1,9 +1,8 @@
 """The outbox: write message rows, claim due rows with a lease, record sent / failed / unknown.
 
-States: pending → sending (claimed, leased) → sent | failed | unknown. A row is claimed by a
-conditional UPDATE ... WHERE state='pending' that stamps a random lease token, after a SELECT ...
-FOR UPDATE SKIP LOCKED on PostgreSQL (on SQLite, write transactions are IMMEDIATE, so claims are
-serialised and the conditional update alone guarantees that one worker wins).
+States: pending → sending (claimed, leased) → sent | failed | unknown. Rows are claimed with
+edicola.core.leases, as comment notifications are (SKIP LOCKED on PostgreSQL, a conditional
+UPDATE that one worker wins on SQLite).
 
 Exactly once, without guessing from time: a claimed row may have reached the platform as soon as
 its worker starts sending, so a worker that dies leaves `sending` rows whose lease runs out and
@@ -15,7 +14,6 @@ minutes: Meta's webhooks arrive well within that), or older than a moment an ope
 then has arrived. Unknown Telegram rows wait for a person. Outcomes are recorded in batches.
 """
 
-import secrets
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -23,9 +21,10 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
+from edicola.core import leases
 from edicola.deals.models import OutboxMessage
 
 State = OutboxMessage.State
@@ -94,30 +93,18 @@ CLAIMED_FIELDS = ("pk", "recipient", "kind", "deal_id", "attempts", "channel")
 def claim(channel: str, limit: int, *, lease_seconds: float | None = None) -> list[Claimed]:
     """Lease up to `limit` due pending rows of a channel to this worker, oldest first."""
     now = timezone.now()
-    lease = lease_seconds if lease_seconds is not None else settings.DEALS_LEASE_SECONDS
-    token = secrets.token_hex(16)
-    with transaction.atomic():
-        due = OutboxMessage.objects.filter(
-            channel=channel, state=State.PENDING, available_at__lte=now
-        ).order_by("available_at", "pk")
-        found = list(due.select_for_update(skip_locked=True).values_list(*CLAIMED_FIELDS)[:limit])
-        if not found:
-            return []
-        updated = OutboxMessage.objects.filter(
-            pk__in=[values[0] for values in found], state=State.PENDING
-        ).update(
-            state=State.SENDING,
-            lease_token=token,
-            lease_until=now + timedelta(seconds=lease),
-            attempts=F("attempts") + 1,
-            updated_at=now,
-        )
-    if updated != len(found):  # another worker won some of them: keep only ours
-        found = OutboxMessage.objects.filter(lease_token=token, state=State.SENDING).values_list(
-            *CLAIMED_FIELDS
-        )
-        return [Claimed(*values) for values in found.order_by("pk")]
-    return [Claimed(pk, to, kind, deal, tries + 1, ch) for pk, to, kind, deal, tries, ch in found]
+    due = OutboxMessage.objects.filter(channel=channel, available_at__lte=now)
+    rows = leases.claim_values(
+        due,
+        CLAIMED_FIELDS,
+        limit=limit,
+        lease_seconds=lease_seconds if lease_seconds is not None else settings.DEALS_LEASE_SECONDS,
+        pending=State.PENDING,
+        sending=State.SENDING,
+        order_by=("available_at", "pk"),
+        updated_at=now,
+    )
+    return [Claimed(*values) for values in rows]
 
 
 def next_due(channel: str):
