@@ -460,12 +460,7 @@ def edit_comment(comment: Comment, body: str, *, client: ClientInfo, token: str 
     except ValidationError as error:
         raise CommentError(error.messages[0], field="body", status=400) from None
     with transaction.atomic():
-        current = Comment.objects.select_for_update().filter(pk=comment.pk).first()
-        if current is None:
-            raise CommentError(_("This comment is not available."), status=404)
-        refusal = _edit_refusal(current, client, token, fresh=True)
-        if refusal is not None:
-            raise refusal
+        current = _lock_for_author(comment, client, token)
         if body == current.body:
             return current
         was_published = current.status == Comment.Status.APPROVED
@@ -493,16 +488,22 @@ def edit_comment(comment: Comment, body: str, *, client: ClientInfo, token: str 
     return current
 
 
+def _lock_for_author(comment: Comment, client: ClientInfo, token: str) -> Comment:
+    """The comment, locked for this transaction, once its author proved it within the window."""
+    current = Comment.objects.select_for_update().filter(pk=comment.pk).first()
+    if current is None:
+        raise CommentError(_("This comment is not available."), status=404)
+    refusal = _edit_refusal(current, client, token, fresh=True)
+    if refusal is not None:
+        raise refusal
+    return current
+
+
 def delete_comment(comment: Comment, *, client: ClientInfo, token: str = "") -> None:
     """The author withdraws a comment within the edit window (becomes a removed placeholder):
     status REMOVED, text cleared. Same proofs and refusals as edit_comment."""
     with transaction.atomic():
-        current = Comment.objects.select_for_update().filter(pk=comment.pk).first()
-        if current is None:
-            raise CommentError(_("This comment is not available."), status=404)
-        refusal = _edit_refusal(current, client, token, fresh=True)
-        if refusal is not None:
-            raise refusal
+        current = _lock_for_author(comment, client, token)
         was_published = current.status == Comment.Status.APPROVED
         Comment.objects.filter(pk=current.pk).update(
             status=Comment.Status.REMOVED, body="", body_html="", edited_at=timezone.now()
