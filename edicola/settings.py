@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "edicola.accounts",
     "edicola.deals",
     "edicola.passages",
+    "edicola.wordpress",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
