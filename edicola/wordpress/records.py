@@ -112,6 +112,7 @@ class Comment:
     author_url: str = ""
     author_ip: str = ""
     date: datetime | None = None  # from comment_date_gmt (UTC)
+    date_local: datetime | None = None  # comment_date, naive site time (fallback when gmt is zero)
     content: str = ""  # HTML as WordPress stored it
     approved: str = "1"  # "1", "0", "spam", "trash", "post-trashed"
     type: str = ""  # "", "comment", "pingback", "trackback", "wpdiscuz_sticky", …
