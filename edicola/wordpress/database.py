@@ -121,7 +121,7 @@ class DatabaseSource:
         args = self._connect_args
         try:
             return pymysql.connect(
-                **args,
+                **args | {"password": args["password"].encode("utf-8")},  # PHP sends UTF-8 bytes
                 charset="utf8mb4",
                 use_unicode=True,
                 connect_timeout=CONNECT_TIMEOUT,
@@ -184,7 +184,9 @@ class DatabaseSource:
                 )
             )
         language = (options.get("WPLANG") or "").strip() or "en_US"
-        sticky = self._unserialize(options.get("sticky_posts", ""), "sticky_posts")
+        sticky = self._unserialize(
+            options.get("sticky_posts", ""), f"{self.table('options')} sticky_posts"
+        )
         self._site = SiteInfo(
             base_url=home,
             title=html.unescape(options.get("blogname", "")),
