@@ -148,6 +148,10 @@ class DatabaseSource:
         try:
             cursor.execute(sql, tuple(args))
             while row := cursor.fetchone():
+                if any(isinstance(value, bytes) for value in row):
+                    row = tuple(
+                        _text(value) if isinstance(value, bytes) else value for value in row
+                    )
                 yield row
         except pymysql.MySQLError as error:
             raise SourceError(

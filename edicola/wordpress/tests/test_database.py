@@ -25,34 +25,14 @@ def database_name(url: str) -> str:
     return urlsplit(url).path.lstrip("/")
 
 
-@pytest.fixture(scope="module")
-def lumio_url():
-    """lumio.sql loaded once for the tests that only read it."""
-    if mariadb.server_problem():
-        pytest.skip(mariadb.server_problem())
-    name = mariadb.create_database()
-    try:
-        mariadb.load_dump(name, LUMIO)
-        yield mariadb.url_for(name)
-    finally:
-        mariadb.drop_database(name)
-
-
-@pytest.fixture(scope="module")
-def plain_url():
-    if mariadb.server_problem():
-        pytest.skip(mariadb.server_problem())
-    name = mariadb.create_database()
-    try:
-        mariadb.load_dump(name, PLAIN)
-        yield mariadb.url_for(name)
-    finally:
-        mariadb.drop_database(name)
+@pytest.fixture
+def plain_url(wordpress_db_module):
+    return wordpress_db_module(PLAIN)
 
 
 @pytest.fixture
-def lumio(lumio_url):
-    return DatabaseSource(lumio_url)
+def lumio(wordpress_db_module):
+    return DatabaseSource(wordpress_db_module(LUMIO))
 
 
 @pytest.fixture
