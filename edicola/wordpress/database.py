@@ -96,6 +96,11 @@ class DatabaseSource:
         connection = self._connect()
         try:
             self._tables = self._existing_tables(connection)
+        except pymysql.MySQLError as error:
+            raise SourceError(
+                _("Reading the WordPress database failed: %(problem)s")
+                % {"problem": _server_message(error)}
+            ) from None
         finally:
             connection.close()
         for table in ("options", "posts"):
@@ -549,7 +554,7 @@ class DatabaseSource:
             return None
         try:
             return phpserialize.loads(value.encode("utf-8"), decode_strings=False)
-        except (ValueError, TypeError, EOFError, IndexError):
+        except (ValueError, TypeError, EOFError, IndexError, KeyError, RecursionError):
             self.repairs.append(
                 Repair(
                     where=where,

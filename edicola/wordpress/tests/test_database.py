@@ -525,3 +525,29 @@ def test_a_malformed_address(url):
     with pytest.raises(SourceError, match="deve avere la forma mysql://") as refused:
         DatabaseSource(url)
     assert "segreta" not in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "capabilities",
+    [
+        "a:1:{i:0;" * 5000 + "i:1;" + "}" * 5000,  # nested past Python's recursion limit
+        'O:8:"stdClass":1:{s:6:"editor";b:1;}',  # a PHP object, never a role list
+        "a:99999999999:{}",
+        "non serializzato",
+    ],
+    ids=["deep", "object", "huge-count", "plain-text"],
+)
+def test_hostile_serialized_values_are_reported_not_trusted(wordpress_db, capabilities):
+    url = wordpress_db(LUMIO)
+    mariadb.execute(
+        database_name(url),
+        f"UPDATE wp_usermeta SET meta_value = '{capabilities}' "
+        "WHERE user_id = 2 AND meta_key = 'wp_capabilities'",
+    )
+    source = DatabaseSource(url)
+
+    authors = by_id(source.authors())
+
+    assert authors["2"].roles == []
+    assert authors["1"].roles == ["administrator"]
+    assert [repair.where for repair in source.repairs] == ["wp_usermeta user 2"]
