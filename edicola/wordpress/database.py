@@ -207,7 +207,9 @@ class DatabaseSource:
             category_base=(options.get("category_base") or "").strip(),
             tag_base=(options.get("tag_base") or "").strip(),
             sticky_post_ids=[
-                str(value) for value in _values(sticky) if str(value).isdigit() and value
+                post_id
+                for post_id in map(_text, _values(sticky))
+                if post_id.isdigit() and post_id != "0"
             ],
             show_on_front=options.get("show_on_front", ""),
             page_on_front=_id(options.get("page_on_front")),
