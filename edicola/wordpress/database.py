@@ -42,6 +42,8 @@ CONNECT_TIMEOUT = 10
 # An unbuffered cursor holds the server while the importer works on a row; give it time.
 SESSION_SETUP = "SET time_zone = '+00:00', net_write_timeout = 3600, net_read_timeout = 3600"
 PREFIX_PATTERN = re.compile(r"[A-Za-z0-9_]{1,64}")
+# A site of a multisite network has tables wp_3_…, but shares the network's wp_users/usermeta.
+NETWORK_SITE_PREFIX = re.compile(r"(.+?_)(\d+)_")
 
 SITE_OPTIONS = (
     "siteurl",
@@ -103,6 +105,10 @@ class DatabaseSource:
             ) from None
         finally:
             connection.close()
+        self._users_prefix, self._network_site_id = self.prefix, ""
+        network_site = NETWORK_SITE_PREFIX.fullmatch(self.prefix)
+        if network_site and not self._has("users") and f"{network_site[1]}users" in self._tables:
+            self._users_prefix, self._network_site_id = network_site[1], network_site[2]
         for table in ("options", "posts"):
             if self.table(table) not in self._tables:
                 raise SourceError(
@@ -145,6 +151,12 @@ class DatabaseSource:
 
     def _has(self, name: str) -> bool:
         return self.table(name) in self._tables
+
+    def _users_table(self, name: str) -> str:
+        """wp_users or wp_usermeta: the network's on a site of a multisite network; "" if
+        missing."""
+        table = f"{self._users_prefix}{name}"
+        return table if table in self._tables else ""
 
     def _stream(self, sql: str, args: Iterable = ()) -> Iterator[tuple]:
         """The rows of one query, unbuffered, on a connection of their own."""
@@ -226,25 +238,28 @@ class DatabaseSource:
         path = (self._options.get("upload_path") or "").strip().strip("/")
         if path and path != "wp-content/uploads" and not path.startswith("/"):
             return f"{siteurl}/{path}"
+        if self._network_site_id and self._network_site_id != "1":
+            return f"{siteurl}/wp-content/uploads/sites/{self._network_site_id}"
         return f"{siteurl}/wp-content/uploads"
 
     # -- people and terms -------------------------------------------------------------------
 
     def authors(self) -> Iterator[Author]:
-        if not self._has("users"):
+        users_table, usermeta_table = self._users_table("users"), self._users_table("usermeta")
+        if not users_table:
             return
         capabilities_key = self.table("capabilities")
         avatar_keys = (self.table("user_avatar"), "simple_local_avatar")
         wanted = ("description", "first_name", "last_name", capabilities_key, *avatar_keys)
         users = self._stream(
             "SELECT ID, user_login, user_email, display_name, user_url, user_registered "
-            f"FROM `{self.table('users')}` ORDER BY ID"
+            f"FROM `{users_table}` ORDER BY ID"
         )
         meta: Iterator[tuple] = iter(())
-        if self._has("usermeta"):
+        if usermeta_table:
             placeholders = ", ".join(["%s"] * len(wanted))
             meta = self._stream(
-                f"SELECT user_id, meta_key, meta_value FROM `{self.table('usermeta')}` "
+                f"SELECT user_id, meta_key, meta_value FROM `{usermeta_table}` "
                 f"WHERE meta_key IN ({placeholders}) ORDER BY user_id, umeta_id",
                 wanted,
             )
@@ -252,7 +267,7 @@ class DatabaseSource:
             user_id, login, email, display_name, url, registered = user
             values = {key: value or "" for _user, key, value in user_meta}
             capabilities = self._unserialize(
-                values.get(capabilities_key, ""), f"{self.table('usermeta')} user {user_id}"
+                values.get(capabilities_key, ""), f"{usermeta_table} user {user_id}"
             )
             roles = [
                 _text(role)
@@ -270,19 +285,19 @@ class DatabaseSource:
                 last_name=values.get("last_name", ""),
                 url=url,
                 bio=values.get("description", ""),
-                avatar_attachment_id=self._avatar_id(values, avatar_keys, user_id),
+                avatar_attachment_id=self._avatar_id(
+                    values, avatar_keys, f"{usermeta_table} user {user_id}"
+                ),
                 registered=_utc(registered),
                 roles=roles,
             )
 
-    def _avatar_id(self, values: dict[str, str], keys: tuple[str, str], user_id) -> str:
+    def _avatar_id(self, values: dict[str, str], keys: tuple[str, str], where: str) -> str:
         plain_key, local_avatar_key = keys
         if values.get(plain_key, "").strip().isdigit():
             return values[plain_key].strip()
         if values.get(local_avatar_key):
-            avatar = self._unserialize(
-                values[local_avatar_key], f"{self.table('usermeta')} user {user_id}"
-            )
+            avatar = self._unserialize(values[local_avatar_key], where)
             if isinstance(avatar, dict):
                 media_id = _text(avatar.get(b"media_id", avatar.get("media_id", "")))
                 if media_id.isdigit() and media_id != "0":
@@ -315,8 +330,8 @@ class DatabaseSource:
         links = _Permalinks(self, site)
         uploads = self.uploads_url()
         users_join, user_columns = "", "'', ''"
-        if self._has("users"):
-            users_join = f"LEFT JOIN `{self.table('users')}` u ON u.ID = p.post_author"
+        if users_table := self._users_table("users"):
+            users_join = f"LEFT JOIN `{users_table}` u ON u.ID = p.post_author"
             user_columns = "u.user_login, u.user_nicename"
         posts = self._stream(
             "SELECT p.ID, p.post_type, p.post_status, p.post_title, p.post_name, p.post_content, "
@@ -475,10 +490,8 @@ class DatabaseSource:
         if not self._has("wc_comments_subscription"):
             return
         user_column = "''"
-        if self._has("users"):
-            user_column = (
-                f"(SELECT MIN(u.ID) FROM `{self.table('users')}` u WHERE u.user_email = s.email)"
-            )
+        if users_table := self._users_table("users"):
+            user_column = f"(SELECT MIN(u.ID) FROM `{users_table}` u WHERE u.user_email = s.email)"
         for (
             subscription_id,
             email,

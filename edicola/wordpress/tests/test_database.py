@@ -551,3 +551,33 @@ def test_hostile_serialized_values_are_reported_not_trusted(wordpress_db, capabi
     assert authors["2"].roles == []
     assert authors["1"].roles == ["administrator"]
     assert [repair.where for repair in source.repairs] == ["wp_usermeta user 2"]
+
+
+def test_a_site_of_a_multisite_network_shares_the_networks_users(wordpress_db):
+    url = wordpress_db(LUMIO)
+    site_tables = [
+        "options", "terms", "term_taxonomy", "term_relationships", "posts", "postmeta",
+        "comments", "commentmeta", "wc_users_voted", "wc_comments_subscription",
+        "wc_feedback_forms",
+    ]  # fmt: skip
+    mariadb.execute(
+        database_name(url),
+        "RENAME TABLE " + ", ".join(f"wp_{name} TO wp_3_{name}" for name in site_tables),
+        # Roles on this site are under wp_3_capabilities; wp_capabilities is the main site's.
+        "UPDATE wp_usermeta SET meta_key = 'wp_3_capabilities' "
+        "WHERE meta_key = 'wp_capabilities' AND user_id IN (1, 2)",
+    )
+
+    source = DatabaseSource(url, table_prefix="wp_3_")
+
+    authors = by_id(source.authors())
+    assert authors["1"].roles == ["administrator"]
+    assert authors["3"].roles == []  # a member of the network, not of this site
+    assert authors["2"].bio.startswith("Marco scrive")
+    items = by_id(source.items())
+    assert items["10"].author_login == "marco.ferri"
+    assert items["30"].attachment_url == (
+        "https://lumio.example/wp/wp-content/uploads/sites/3/2024/05/lumio-x.jpg"
+    )
+    assert by_id(source.subscriptions())["1"].user_id == "3"
+    assert len(list(source.comments())) == 12
