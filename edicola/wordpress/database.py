@@ -70,8 +70,8 @@ UNPUBLISHED_POST_STATUSES = {"draft", "pending", "auto-draft", "future", "trash"
 UNPUBLISHED_PAGE_STATUSES = {"draft", "pending", "auto-draft"}
 PERMALINK_TAG = re.compile(r"%([a-z_]+)%")
 
-# wpDiscuz's names (its tables carry the site's table prefix).
-STICKY_COMMENT_TYPE = "wpdiscuz_sticky"
+# wpDiscuz's names (its tables carry the site's table prefix). Sticky comments need nothing of
+# their own: they are comments of type wpdiscuz_sticky.
 CLOSED_META_KEY = "wpdiscuz_closed"
 
 
@@ -151,6 +151,16 @@ class DatabaseSource:
 
     def _has(self, name: str) -> bool:
         return self.table(name) in self._tables
+
+    def _columns(self, name: str) -> set[str]:
+        return {
+            column
+            for (column,) in self._rows(
+                "SELECT column_name FROM information_schema.columns "
+                "WHERE table_schema = DATABASE() AND table_name = %s",
+                (self.table(name),),
+            )
+        }
 
     def _users_table(self, name: str) -> str:
         """wp_users or wp_usermeta: the network's on a site of a multisite network; "" if
@@ -470,8 +480,14 @@ class DatabaseSource:
     def votes(self) -> Iterator[Vote]:
         if not self._has("wc_users_voted"):
             return
-        for comment_id, post_id, voter, vote_type, is_guest, date in self._stream(
-            "SELECT comment_id, post_id, user_id, vote_type, is_guest, date "
+        # wpDiscuz 5 and older had no post_id and date columns, and the first versions no
+        # is_guest (only members could vote).
+        columns = self._columns("wc_users_voted")
+        optional = ", ".join(
+            f"`{name}`" if name in columns else "0" for name in ("post_id", "is_guest", "date")
+        )
+        for comment_id, voter, vote_type, post_id, is_guest, date in self._stream(
+            f"SELECT comment_id, user_id, vote_type, {optional} "
             f"FROM `{self.table('wc_users_voted')}` ORDER BY id"
         ):
             # wpDiscuz keeps a withdrawn vote as a row of type 0: there is no vote to bring.

@@ -581,3 +581,21 @@ def test_a_site_of_a_multisite_network_shares_the_networks_users(wordpress_db):
     )
     assert by_id(source.subscriptions())["1"].user_id == "3"
     assert len(list(source.comments())) == 12
+
+
+def test_votes_of_an_old_wpdiscuz_without_post_date_and_guest_columns(wordpress_db):
+    url = wordpress_db(LUMIO)
+    mariadb.execute(
+        database_name(url),
+        "ALTER TABLE wp_wc_users_voted DROP COLUMN post_id, DROP COLUMN date, DROP COLUMN is_guest",
+    )
+
+    votes = list(DatabaseSource(url).votes())
+
+    assert [(vote.comment_id, vote.voter, vote.value) for vote in votes] == [
+        ("100", "3", 1),
+        ("100", "68fecd3b63b272e813f600f1a4885e0c", 1),
+        ("101", "4d06b9696e68b39ac9dbfed762191467", -1),
+        ("102", "1", -1),
+    ]
+    assert {(vote.post_id, vote.date, vote.is_guest) for vote in votes} == {("", None, False)}
