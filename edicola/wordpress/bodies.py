@@ -15,13 +15,11 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
 import nh3
-from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from bs4 import Comment, NavigableString, Tag
 from django.utils.html import escape
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from edicola.news.blocks import (
@@ -33,6 +31,7 @@ from edicola.news.blocks import (
 
 from . import gutenberg, shortcodes
 from .autop import autop
+from .markup import SPACES, extension_of, fit, markup_of, soup_of, text_of
 from .records import FeedbackForm, Repair
 
 logger = logging.getLogger(__name__)
@@ -107,38 +106,9 @@ EMBED_HOSTS = {
     "mixcloud.com", "pinterest.com", "threads.net", "bsky.app", "wordpress.tv", "imgur.com",
 }  # fmt: skip
 SOCIAL_QUOTES = {"twitter-tweet", "instagram-media", "tiktok-embed", "bluesky-embed"}
-CONTAINER_BLOCKS = {
-    "core/columns", "core/column", "core/group", "core/row", "core/stack", "core/cover",
-    "core/media-text", "core/buttons", "core/button", "core/details", "core/list-item",
-}  # fmt: skip
-HTML_BLOCKS = {"core/html", "core/table", "core/code", "core/preformatted", "core/verse"}
-CONTENTLESS_BLOCKS = {"core/spacer"}
-QUESTION_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 _ATTACHMENT_CLASS = re.compile(r"\bwp-image-(\d+)\b")
-_SPACES = re.compile(r"\s+")
 _LIST_SPACE = re.compile(r"\s*(</?(?:ul|ol|li)>)\s*")
 MAX_DEPTH = 30
-
-
-def _text(node) -> str:
-    """Visible text of a node, whitespace collapsed (entities already decoded by the parser)."""
-    if node is None:
-        return ""
-    return _SPACES.sub(" ", node.get_text(" ") if isinstance(node, Tag) else str(node)).strip()
-
-
-def _fit(text: str, limit: int) -> str:
-    if len(text) <= limit:
-        return text
-    return text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,.;:") + "…"
-
-
-def _extension(url: str) -> str:
-    return PurePosixPath(urlsplit(url).path).suffix.lower().lstrip(".")
-
-
-def _soup(html: str) -> BeautifulSoup:
-    return BeautifulSoup(html, "html.parser")
 
 
 class _Converter:
@@ -173,7 +143,7 @@ class _Converter:
         for block in self.result.blocks:
             value = block["value"]
             if block["type"] in ("paragraph", "list"):
-                parts.append(_SPACES.sub(" ", _soup(value).get_text()).strip())
+                parts.append(SPACES.sub(" ", soup_of(value).get_text()).strip())
             elif block["type"] == "heading":
                 parts.append(value["text"])
             elif block["type"] in ("quote", "feedback"):
@@ -188,7 +158,7 @@ class _Converter:
             for problem in problems:
                 self.note(problem)
             for block in blocks:
-                self.block(block, 0)
+                gutenberg.convert_block(self, block, 0)
         else:
             self.classic(content, paragraphs=True)
 
@@ -206,208 +176,17 @@ class _Converter:
             elif piece.kind == "url":
                 self.bare_url(piece.text)
             else:
-                self.shortcode(piece.shortcode)
+                shortcodes.convert_shortcode(self, piece.shortcode)
 
     def page_break(self) -> None:
         self.add("separator", None)
         self.note(_("A page break (nextpage) became a separator: the article is one page."))
 
-    # -- Gutenberg ---------------------------------------------------------------------------
-
-    def block(self, block: gutenberg.Block, depth: int) -> None:
-        name = block.name
-        attrs = block.attrs
-        if name == gutenberg.FREEFORM:
-            self.classic(block.html, paragraphs=True)
-        elif name in ("core/paragraph", "core/heading", "core/shortcode"):
-            self.classic(block.html, paragraphs=False)
-        elif name == "core/list":
-            self.list(_soup(block.html))
-        elif name in ("core/quote", "core/pullquote"):
-            quote = _soup(block.html)
-            self.quote(
-                quote.find("blockquote") or quote, "pullquote" if "pull" in name else "quote"
-            )
-        elif name == "core/image":
-            self.image_html(block.html, str(attrs.get("id", "")))
-        elif name == "core/gallery":
-            self.gutenberg_gallery(block)
-        elif name == "core/embed" or name.startswith("core-embed/"):
-            soup = _soup(block.html)
-            url = attrs.get("url") or _text(soup.find(class_="wp-block-embed__wrapper") or soup)
-            self.embed(str(url), _text(soup.find("figcaption")))
-        elif name == "core/separator":
-            self.add("separator", None)
-        elif name == "core/more":
-            self.mark_teaser()
-        elif name == "core/nextpage":
-            self.page_break()
-        elif name == "core/file":
-            soup = _soup(block.html)
-            link = soup.find("a")
-            href = attrs.get("href") or (link.get("href") if link else "") or ""
-            self.document(str(attrs.get("id", "")), href, _text(link))
-        elif name in ("core/audio", "core/video"):
-            soup = _soup(block.html)
-            element = soup.find(["audio", "video"])
-            src = element.get("src", "") if element else ""
-            kind = name.removeprefix("core/")
-            self.media(kind, str(attrs.get("id", "")), src, _text(soup.find("figcaption")))
-        elif name in HTML_BLOCKS:
-            self.html_block(block.html)
-        elif name in CONTENTLESS_BLOCKS:
-            pass
-        elif name in CONTAINER_BLOCKS or block.inner_blocks:
-            if name not in CONTAINER_BLOCKS:
-                self.note(_("Unknown block “%(name)s”: its content was kept.") % {"name": name})
-            self.container(block, depth)
-        elif _text(_soup(block.own_html)):
-            self.note(_("Unknown block “%(name)s” kept as HTML.") % {"name": name})
-            self.html_block(block.own_html)
-        else:
-            self.note(
-                _("Block “%(name)s” has no content of its own and was left out.") % {"name": name}
-            )
-
-    def container(self, block: gutenberg.Block, depth: int) -> None:
-        for part in block.content:
-            if isinstance(part, str):
-                if part.strip():
-                    self.html(part, depth + 1)
-            elif depth < MAX_DEPTH:
-                self.block(part, depth + 1)
-            else:
-                self.html(part.html, depth + 1)
-
-    def gutenberg_gallery(self, block: gutenberg.Block) -> None:
-        soup = _soup(block.own_html)
-        caption_tag = soup.find("figcaption", class_="blocks-gallery-caption")
-        caption = _text(caption_tag)
-        items: list[tuple[str, str, str, str]] = []  # attachment id, url, alt, caption
-        if block.inner_blocks:
-            for inner in block.inner_blocks:
-                image_soup = _soup(inner.html)
-                img = image_soup.find("img")
-                if img is None:
-                    continue
-                items.append(
-                    (
-                        str(inner.attrs.get("id") or self.attachment_id(img)),
-                        img.get("src", ""),
-                        img.get("alt", ""),
-                        _text(image_soup.find("figcaption")),
-                    )
-                )
-        else:
-            by_id = {}
-            for img in soup.find_all("img"):
-                figure = img.find_parent(["figure", "li"])
-                item_caption = figure.find("figcaption") if figure else None
-                by_id[str(img.get("data-id") or self.attachment_id(img))] = (
-                    img.get("src", ""),
-                    img.get("alt", ""),
-                    _text(item_caption) if item_caption is not caption_tag else "",
-                )
-            ids = [str(value) for value in block.attrs.get("ids", [])] or list(by_id)
-            for attachment_id in ids:
-                src, alt, item_caption = by_id.get(attachment_id, ("", "", ""))
-                items.append((attachment_id, src, alt, item_caption))
-        self.gallery(items, caption)
-
-    # -- shortcodes --------------------------------------------------------------------------
-
-    def shortcode(self, code: shortcodes.Shortcode) -> None:
-        name, attrs = code.name, code.attrs
-        if name in ("caption", "wp_caption"):
-            soup = _soup(code.content or "")
-            img = soup.find("img")
-            if img is None:
-                self.note(_("A [caption] without an image was kept as text."))
-                self.html(code.content or attrs.get("caption", ""))
-                return
-            (img.find_parent("a") or img).extract()
-            caption = attrs.get("caption") or _text(soup)
-            attachment_id = attrs.get("id", "").removeprefix("attachment_")
-            self.image(img, caption=caption, attachment_id=attachment_id)
-        elif name == "gallery":
-            self.shortcode_gallery(code)
-        elif name == "embed":
-            self.embed(_text(_soup(code.content or "")) or attrs.get("src", ""), "")
-        elif name in ("audio", "video"):
-            extensions = AUDIO_EXTENSIONS if name == "audio" else VIDEO_EXTENSIONS
-            src = attrs.get("src") or next(
-                (attrs[key] for key in sorted(attrs) if key in extensions | {"ogv", "wmv", "flv"}),
-                "",
-            )
-            self.media(name, "", src, "")
-        elif name == "wpdiscuz-feedback":
-            self.feedback(code)
-
-    def shortcode_gallery(self, code: shortcodes.Shortcode) -> None:
-        attrs = code.attrs
-        raw = attrs.get("ids") or attrs.get("include") or ""
-        ids = [part.strip() for part in raw.split(",") if part.strip()]
-        if not ids:
-            if attrs.get("id") and attrs["id"] != self.context.post_id:
-                self.note(
-                    _("A [gallery] of another post's images (%(id)s) was left out.")
-                    % {"id": attrs["id"]}
-                )
-                return
-            ids = [str(value) for value in self.context.attached_image_ids()]
-        excluded = {part.strip() for part in attrs.get("exclude", "").split(",")}
-        self.gallery([(i, "", "", "") for i in ids if i not in excluded], "")
-
-    def feedback(self, code: shortcodes.Shortcode) -> None:
-        unique_id = code.attrs.get("id", "").strip()
-        form = self.context.feedback_form(unique_id) if unique_id else None
-        question = _SPACES.sub(" ", code.attrs.get("question") or (form.question if form else ""))
-        passage = _text(_soup(code.content or ""))
-        if not passage or not question.strip():
-            self.note(
-                _("A [wpdiscuz-feedback] without passage or question was kept as text: %(code)s")
-                % {"code": _fit(code.source, 200)}
-            )
-            if passage:
-                self.html(code.content or "")
-            return
-        if len(passage) > 1000 or len(question) > 200:
-            self.note(_("A question for readers was too long and was shortened."))
-        question_id = self.question_id(unique_id)
-        self.add(
-            "feedback",
-            {
-                "passage": _fit(passage, 1000),
-                "question": _fit(question.strip(), 200),
-                "question_id": question_id,
-            },
-        )
-        self.result.feedback_ids.append(question_id)
-        if unique_id:
-            self.result.feedback_questions[unique_id] = question_id
-
-    def question_id(self, unique_id: str) -> str:
-        base = re.sub(r"[^a-z0-9-]", "", slugify(unique_id).replace("_", "-")).strip("-")
-        base = base[:40].rstrip("-") or "domanda"
-        taken = set(self.result.feedback_ids)
-        candidate, number = base, 1
-        while candidate in taken:
-            number += 1
-            suffix = f"-{number}"
-            candidate = base[: 40 - len(suffix)].rstrip("-") + suffix
-        if candidate != unique_id and unique_id:
-            self.note(
-                _("Question “%(old)s” is identified here as “%(new)s”.")
-                % {"old": _fit(unique_id, 60), "new": candidate}
-            )
-        assert QUESTION_ID.match(candidate)
-        return candidate
-
     # -- HTML --------------------------------------------------------------------------------
 
     def html(self, html: str, depth: int = 0) -> None:
         if html.strip():
-            self.nodes(list(_soup(html).contents), depth)
+            self.nodes(list(soup_of(html).contents), depth)
 
     def nodes(self, nodes: list, depth: int) -> None:
         pending: list = []
@@ -456,14 +235,14 @@ class _Converter:
             self.quote(tag.find("blockquote") or tag, "pullquote")
         elif name == "figure" and tag.find("img") and not tag.find(["figure", "table"]):
             img = tag.find("img")
-            self.image(img, caption=_text(tag.find("figcaption")))
+            self.image(img, caption=text_of(tag.find("figcaption")))
         elif name == "img" or (name in INLINE_TAGS and tag.find("img")):
             for img in [tag] if name == "img" else tag.find_all("img"):
                 self.image(img)
-            rest = _text(tag) if name != "img" else ""
+            rest = text_of(tag) if name != "img" else ""
             if rest:
                 self.note(
-                    _("Text around an image was dropped: %(text)s") % {"text": _fit(rest, 120)}
+                    _("Text around an image was dropped: %(text)s") % {"text": fit(rest, 120)}
                 )
         elif name == "hr":
             self.add("separator", None)
@@ -494,7 +273,7 @@ class _Converter:
                 href = f"https:{href}"
             scheme = urlsplit(href).scheme.lower()
             if scheme and scheme not in SAFE_SCHEMES:
-                self.note(_("A link to “%(href)s” was removed.") % {"href": _fit(href, 80)})
+                self.note(_("A link to “%(href)s” was removed.") % {"href": fit(href, 80)})
                 link.unwrap()
                 continue
             link.attrs = {"href": href}
@@ -503,7 +282,7 @@ class _Converter:
                 tag.name = new
 
     def rich_text(self, html: str, tags: set[str]) -> str:
-        soup = _soup(html)
+        soup = soup_of(html)
         self.links(soup)
         return nh3.clean(
             str(soup),
@@ -515,17 +294,17 @@ class _Converter:
         ).strip()
 
     def paragraph(self, nodes: list) -> None:
-        if not nodes or not any(_text(node) for node in nodes):
+        if not nodes or not any(text_of(node) for node in nodes):
             return
-        inner = self.rich_text("".join(str(node) for node in nodes), PARAGRAPH_TAGS - {"p"})
+        inner = self.rich_text("".join(markup_of(node) for node in nodes), PARAGRAPH_TAGS - {"p"})
         inner = re.sub(r"^(\s*<br\s*/?>)+|(<br\s*/?>\s*)+$", "", inner).strip()
-        if _text(_soup(inner)):
+        if text_of(soup_of(inner)):
             self.add("paragraph", f"<p>{inner}</p>")
 
     def bare_url_paragraph(self, tag: Tag) -> bool:
         if tag.find(True) is not None:
             return False
-        text = _text(tag)
+        text = text_of(tag)
         if re.fullmatch(r"https?://[^\s<>\"']+", text):
             self.bare_url(text)
             return True
@@ -540,14 +319,14 @@ class _Converter:
         self.add("paragraph", f'<p><a href="{escape(href)}">{escape(url)}</a></p>')
 
     def heading(self, tag: Tag) -> None:
-        text = _text(tag)
+        text = text_of(tag)
         if not text:
             return
         level = "h2" if tag.name in ("h1", "h2") else "h3"
         if tag.name not in ("h2", "h3"):
             self.note(
                 _("Heading %(old)s became %(new)s: %(text)s")
-                % {"old": tag.name, "new": level, "text": _fit(text, 80)}
+                % {"old": tag.name, "new": level, "text": fit(text, 80)}
             )
         if len(text) > 200:
             self.note(_("A heading too long for a heading was kept as a paragraph."))
@@ -563,18 +342,18 @@ class _Converter:
             if element.find("img"):
                 self.note(_("Pictures inside a list were left out."))
             html = _LIST_SPACE.sub(r"\1", self.rich_text(str(element), LIST_TAGS))
-            if "<li" in html and _text(_soup(html)):
+            if "<li" in html and text_of(soup_of(html)):
                 self.add("list", html)
 
     def quote(self, tag: Tag, style: str) -> None:
         cite = tag.find(["cite", "footer"])
-        attribution = _text(cite)
+        attribution = text_of(cite)
         if cite is not None:
             cite.extract()
         if tag.find("a", href=True):
             self.note(_("Links inside a quote were dropped (a quote is plain text)."))
         paragraphs = tag.find_all("p") or [tag]
-        text = "\n".join(part for part in (_text(p) for p in paragraphs) if part)
+        text = "\n".join(part for part in (text_of(p) for p in paragraphs) if part)
         if not text:
             if attribution:
                 self.add("paragraph", f"<p>{escape(attribution)}</p>")
@@ -587,16 +366,16 @@ class _Converter:
             return
         if len(attribution) > 160:
             self.note(_("A quote's attribution was shortened: %(text)s") % {"text": attribution})
-        self.add("quote", {"quote": text, "attribution": _fit(attribution, 160), "style": style})
+        self.add("quote", {"quote": text, "attribution": fit(attribution, 160), "style": style})
 
     def html_block(self, html: str) -> None:
-        soup = _soup(html)
+        soup = soup_of(html)
         self.links(soup)
         for img in soup.find_all("img"):
             if img.get("src"):
                 img["src"] = self.context.rewrite_url(img["src"])
         cleaned = clean_body_html(str(soup)).strip()
-        if _text(_soup(cleaned)) or "<img" in cleaned:
+        if text_of(soup_of(cleaned)) or "<img" in cleaned:
             self.add("html", cleaned)
 
     # -- media -------------------------------------------------------------------------------
@@ -606,7 +385,7 @@ class _Converter:
         return match.group(1) if match else str(img.get("data-id") or "")
 
     def image_html(self, html: str, attachment_id: str) -> None:
-        soup = _soup(html)
+        soup = soup_of(html)
         img = soup.find("img")
         if img is None:
             self.note(_("An image block without a picture was left out."))
@@ -614,11 +393,11 @@ class _Converter:
         link = img.find_parent("a")
         if link is not None and not self.links_to_file(link.get("href", "")):
             self.note(_("The link on a picture was dropped: %(href)s") % {"href": link.get("href")})
-        self.image(img, caption=_text(soup.find("figcaption")), attachment_id=attachment_id)
+        self.image(img, caption=text_of(soup.find("figcaption")), attachment_id=attachment_id)
 
     @staticmethod
     def links_to_file(href: str) -> bool:
-        return not href or "attachment" in href or _extension(href) in {
+        return not href or "attachment" in href or extension_of(href) in {
             "jpg", "jpeg", "png", "gif", "webp", "avif",
         }  # fmt: skip
 
@@ -629,12 +408,12 @@ class _Converter:
         if ref is None:
             self.note(
                 _("Picture not found among the imported media (%(what)s); left out.")
-                % {"what": _fit(src or attachment_id or "?", 120)}
+                % {"what": fit(src or attachment_id or "?", 120)}
             )
             if caption:
                 self.add("paragraph", f"<p>{escape(caption)}</p>")
             return
-        value, spill = self.picture(ref, _SPACES.sub(" ", img.get("alt", "")).strip(), caption)
+        value, spill = self.picture(ref, SPACES.sub(" ", img.get("alt", "")).strip(), caption)
         self.add("image", value)
         if spill:
             self.add("paragraph", f"<p>{escape(spill)}</p>")
@@ -654,9 +433,9 @@ class _Converter:
             caption, spill = "", caption
         value = {
             "image": ref.image_id,
-            "alt": _fit(alt, 250),
+            "alt": fit(alt, 250),
             "caption": caption,
-            "credit": _fit(ref.credit, 120),
+            "credit": fit(ref.credit, 120),
         }
         return value, spill
 
@@ -667,15 +446,15 @@ class _Converter:
             if ref is None:
                 self.note(
                     _("Gallery picture not found among the imported media (%(what)s); left out.")
-                    % {"what": _fit(url or attachment_id or "?", 120)}
+                    % {"what": fit(url or attachment_id or "?", 120)}
                 )
                 continue
-            value, spill = self.picture(ref, alt, _fit(item_caption, 250))
+            value, spill = self.picture(ref, alt, fit(item_caption, 250))
             images.append(value)
         if len(items) > 60:
             self.note(_("A gallery of more than 60 pictures was cut to the first 60."))
         if images:
-            self.add("gallery", {"images": images, "caption": _fit(caption, 250)})
+            self.add("gallery", {"images": images, "caption": fit(caption, 250)})
         elif caption:
             self.add("paragraph", f"<p>{escape(caption)}</p>")
         if not items:
@@ -687,15 +466,14 @@ class _Converter:
             url = f"https:{url}"
         if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
             self.note(
-                _("An embed without a valid address was left out: %(url)s")
-                % {"url": _fit(url, 120)}
+                _("An embed without a valid address was left out: %(url)s") % {"url": fit(url, 120)}
             )
             if caption:
                 self.add("paragraph", f"<p>{escape(caption)}</p>")
             return
         provider, _player = embed_player_url(url)
         title = _("Content from %(provider)s") % {"provider": provider}
-        self.add("embed", {"url": url, "title": _fit(title, 200), "caption": _fit(caption, 250)})
+        self.add("embed", {"url": url, "title": fit(title, 200), "caption": fit(caption, 250)})
 
     def iframe(self, tag: Tag) -> None:
         src = tag.get("src", "")
@@ -712,7 +490,7 @@ class _Converter:
             self.embed(url, "")
             return
         self.note(
-            _("An embedded frame from %(src)s was replaced by a link.") % {"src": _fit(src, 120)}
+            _("An embedded frame from %(src)s was replaced by a link.") % {"src": fit(src, 120)}
         )
         if parts.scheme in ("http", "https"):
             self.bare_link(src)
@@ -722,13 +500,13 @@ class _Converter:
         self.add("paragraph", f'<p><a href="{safe}">{safe}</a></p>')
 
     def media(self, kind: str, attachment_id: str, url: str, caption: str) -> None:
-        extension = _extension(url)
+        extension = extension_of(url)
         playable = AUDIO_EXTENSIONS | VIDEO_EXTENSIONS
         document_id = self.context.resolve_document(attachment_id, url)
         if document_id is None:
             self.note(
-                _("The %(kind)s file was not found among the imported media (%(what)s).")
-                % {"kind": kind, "what": _fit(url or attachment_id or "?", 120)}
+                _("An audio or video file was not found among the imported media (%(what)s).")
+                % {"what": fit(url or attachment_id or "?", 120)}
             )
             if url:
                 self.bare_link(self.context.rewrite_url(url))
@@ -740,18 +518,18 @@ class _Converter:
                 _("A .%(ext)s file cannot play in browsers: offered as a download.")
                 % {"ext": extension}
             )
-            self.add("document", {"document": document_id, "title": _fit(caption, 200)})
+            self.add("document", {"document": document_id, "title": fit(caption, 200)})
             return
-        self.add("media", {"kind": kind, "document": document_id, "caption": _fit(caption, 250)})
+        self.add("media", {"kind": kind, "document": document_id, "caption": fit(caption, 250)})
 
     def document(self, attachment_id: str, url: str, title: str) -> None:
         document_id = self.context.resolve_document(attachment_id, url)
         if document_id is None:
             self.note(
                 _("The file was not found among the imported media (%(what)s); kept as a link.")
-                % {"what": _fit(url or attachment_id or "?", 120)}
+                % {"what": fit(url or attachment_id or "?", 120)}
             )
             if url:
                 self.bare_link(self.context.rewrite_url(url))
             return
-        self.add("document", {"document": document_id, "title": _fit(title, 200)})
+        self.add("document", {"document": document_id, "title": fit(title, 200)})

@@ -15,12 +15,21 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from .markup import soup_of, text_of
+
 # The serializer escapes "--" inside attributes, so a delimiter ends at the first "-->".
 _DELIMITER = re.compile(
     r"<!--\s+(?P<closer>/)?wp:(?P<name>[a-z][a-z0-9_-]*(?:/[a-z][a-z0-9_-]*)?)(?P<rest>.*?)-->",
     re.DOTALL,
 )
 MAX_DEPTH = 40
+CONTAINER_BLOCKS = {
+    "core/columns", "core/column", "core/group", "core/row", "core/stack", "core/cover",
+    "core/media-text", "core/buttons", "core/button", "core/details", "core/list-item",
+}  # fmt: skip
+HTML_BLOCKS = {"core/html", "core/table", "core/code", "core/preformatted", "core/verse"}
+CONTENTLESS_BLOCKS = {"core/spacer"}
+CONVERTER_MAX_DEPTH = 30
 
 
 @dataclass
@@ -121,3 +130,109 @@ def parse(content: str) -> tuple[list[Block], list[str]]:
 
 def has_blocks(content: str) -> bool:
     return _DELIMITER.search(content or "") is not None
+
+
+# -- mapping onto our blocks (through the body converter) ---------------------------------
+
+
+def convert_block(converter, block: Block, depth: int) -> None:
+    name = block.name
+    attrs = block.attrs
+    if name == FREEFORM:
+        converter.classic(block.html, paragraphs=True)
+    elif name in ("core/paragraph", "core/heading", "core/shortcode"):
+        converter.classic(block.html, paragraphs=False)
+    elif name == "core/list":
+        converter.list(soup_of(block.html))
+    elif name in ("core/quote", "core/pullquote"):
+        quote = soup_of(block.html)
+        converter.quote(
+            quote.find("blockquote") or quote, "pullquote" if "pull" in name else "quote"
+        )
+    elif name == "core/image":
+        converter.image_html(block.html, str(attrs.get("id", "")))
+    elif name == "core/gallery":
+        _gallery(converter, block)
+    elif name == "core/embed" or name.startswith("core-embed/"):
+        soup = soup_of(block.html)
+        url = attrs.get("url") or text_of(soup.find(class_="wp-block-embed__wrapper") or soup)
+        converter.embed(str(url), text_of(soup.find("figcaption")))
+    elif name == "core/separator":
+        converter.add("separator", None)
+    elif name == "core/more":
+        converter.mark_teaser()
+    elif name == "core/nextpage":
+        converter.page_break()
+    elif name == "core/file":
+        soup = soup_of(block.html)
+        link = soup.find("a")
+        href = attrs.get("href") or (link.get("href") if link else "") or ""
+        converter.document(str(attrs.get("id", "")), href, text_of(link))
+    elif name in ("core/audio", "core/video"):
+        soup = soup_of(block.html)
+        element = soup.find(["audio", "video"])
+        src = element.get("src", "") if element else ""
+        kind = name.removeprefix("core/")
+        converter.media(kind, str(attrs.get("id", "")), src, text_of(soup.find("figcaption")))
+    elif name in HTML_BLOCKS:
+        converter.html_block(block.html)
+    elif name in CONTENTLESS_BLOCKS:
+        pass
+    elif name in CONTAINER_BLOCKS or block.inner_blocks:
+        if name not in CONTAINER_BLOCKS:
+            converter.note(_("Unknown block “%(name)s”: its content was kept.") % {"name": name})
+        _container(converter, block, depth)
+    elif text_of(soup_of(block.own_html)):
+        converter.note(_("Unknown block “%(name)s” kept as HTML.") % {"name": name})
+        converter.html_block(block.own_html)
+    else:
+        converter.note(
+            _("Block “%(name)s” has no content of its own and was left out.") % {"name": name}
+        )
+
+
+def _container(converter, block: Block, depth: int) -> None:
+    for part in block.content:
+        if isinstance(part, str):
+            if part.strip():
+                converter.html(part, depth + 1)
+        elif depth < CONVERTER_MAX_DEPTH:
+            convert_block(converter, part, depth + 1)
+        else:
+            converter.html(part.html, depth + 1)
+
+
+def _gallery(converter, block: Block) -> None:
+    soup = soup_of(block.own_html)
+    caption_tag = soup.find("figcaption", class_="blocks-gallery-caption")
+    caption = text_of(caption_tag)
+    items: list[tuple[str, str, str, str]] = []  # attachment id, url, alt, caption
+    if block.inner_blocks:
+        for inner in block.inner_blocks:
+            image_soup = soup_of(inner.html)
+            img = image_soup.find("img")
+            if img is None:
+                continue
+            items.append(
+                (
+                    str(inner.attrs.get("id") or converter.attachment_id(img)),
+                    img.get("src", ""),
+                    img.get("alt", ""),
+                    text_of(image_soup.find("figcaption")),
+                )
+            )
+    else:
+        by_id = {}
+        for img in soup.find_all("img"):
+            figure = img.find_parent(["figure", "li"])
+            item_caption = figure.find("figcaption") if figure else None
+            by_id[str(img.get("data-id") or converter.attachment_id(img))] = (
+                img.get("src", ""),
+                img.get("alt", ""),
+                text_of(item_caption) if item_caption is not caption_tag else "",
+            )
+        ids = [str(value) for value in block.attrs.get("ids", [])] or list(by_id)
+        for attachment_id in ids:
+            src, alt, item_caption = by_id.get(attachment_id, ("", "", ""))
+            items.append((attachment_id, src, alt, item_caption))
+    converter.gallery(items, caption)

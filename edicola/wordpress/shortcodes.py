@@ -16,7 +16,15 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
 
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from edicola.news.blocks import AUDIO_EXTENSIONS, VIDEO_EXTENSIONS
+
+from .markup import SPACES, fit, soup_of, text_of
+
 CONVERTED = ("caption", "wp_caption", "gallery", "embed", "audio", "video", "wpdiscuz-feedback")
+QUESTION_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 ENCLOSING = {"caption", "wp_caption", "embed", "audio", "video", "wpdiscuz-feedback"}
 
 _PIECE = re.compile(
@@ -152,3 +160,97 @@ def unknown_shortcodes(text: str) -> list[str]:
         if name in closed:
             found[name] = None
     return list(found)
+
+
+# -- mapping onto our blocks (through the body converter) ---------------------------------
+
+
+def convert_shortcode(converter, code: Shortcode) -> None:
+    name, attrs = code.name, code.attrs
+    if name in ("caption", "wp_caption"):
+        soup = soup_of(code.content or "")
+        img = soup.find("img")
+        if img is None:
+            converter.note(_("A [caption] without an image was kept as text."))
+            converter.html(code.content or attrs.get("caption", ""))
+            return
+        (img.find_parent("a") or img).extract()
+        caption = attrs.get("caption") or text_of(soup)
+        attachment_id = attrs.get("id", "").removeprefix("attachment_")
+        converter.image(img, caption=caption, attachment_id=attachment_id)
+    elif name == "gallery":
+        _gallery(converter, code)
+    elif name == "embed":
+        converter.embed(text_of(soup_of(code.content or "")) or attrs.get("src", ""), "")
+    elif name in ("audio", "video"):
+        extensions = AUDIO_EXTENSIONS if name == "audio" else VIDEO_EXTENSIONS
+        src = attrs.get("src") or next(
+            (attrs[key] for key in sorted(attrs) if key in extensions | {"ogv", "wmv", "flv"}),
+            "",
+        )
+        converter.media(name, "", src, "")
+    elif name == "wpdiscuz-feedback":
+        _feedback(converter, code)
+
+
+def _gallery(converter, code: Shortcode) -> None:
+    attrs = code.attrs
+    raw = attrs.get("ids") or attrs.get("include") or ""
+    ids = [part.strip() for part in raw.split(",") if part.strip()]
+    if not ids:
+        if attrs.get("id") and attrs["id"] != converter.context.post_id:
+            converter.note(
+                _("A [gallery] of another post's images (%(id)s) was left out.")
+                % {"id": attrs["id"]}
+            )
+            return
+        ids = [str(value) for value in converter.context.attached_image_ids()]
+    excluded = {part.strip() for part in attrs.get("exclude", "").split(",")}
+    converter.gallery([(i, "", "", "") for i in ids if i not in excluded], "")
+
+
+def _feedback(converter, code: Shortcode) -> None:
+    unique_id = code.attrs.get("id", "").strip()
+    form = converter.context.feedback_form(unique_id) if unique_id else None
+    question = SPACES.sub(" ", code.attrs.get("question") or (form.question if form else ""))
+    passage = text_of(soup_of(code.content or ""))
+    if not passage or not question.strip():
+        converter.note(
+            _("A [wpdiscuz-feedback] without passage or question was kept as text: %(code)s")
+            % {"code": fit(code.source, 200)}
+        )
+        if passage:
+            converter.html(code.content or "")
+        return
+    if len(passage) > 1000 or len(question) > 200:
+        converter.note(_("A question for readers was too long and was shortened."))
+    question_id = _question_id(converter, unique_id)
+    converter.add(
+        "feedback",
+        {
+            "passage": fit(passage, 1000),
+            "question": fit(question.strip(), 200),
+            "question_id": question_id,
+        },
+    )
+    converter.result.feedback_ids.append(question_id)
+    if unique_id:
+        converter.result.feedback_questions[unique_id] = question_id
+
+
+def _question_id(converter, unique_id: str) -> str:
+    base = re.sub(r"[^a-z0-9-]", "", slugify(unique_id).replace("_", "-")).strip("-")
+    base = base[:40].rstrip("-") or "domanda"
+    taken = set(converter.result.feedback_ids)
+    candidate, number = base, 1
+    while candidate in taken:
+        number += 1
+        suffix = f"-{number}"
+        candidate = base[: 40 - len(suffix)].rstrip("-") + suffix
+    if candidate != unique_id and unique_id:
+        converter.note(
+            _("Question “%(old)s” is identified here as “%(new)s”.")
+            % {"old": fit(unique_id, 60), "new": candidate}
+        )
+    assert QUESTION_ID.match(candidate)
+    return candidate
