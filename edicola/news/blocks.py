@@ -317,11 +317,8 @@ class MediaBlock(blocks.StructBlock):
             raise blocks.StructBlockValidationError(
                 block_errors={
                     "document": ValidationError(
-                        _("This file cannot be played as %(kind)s; use one of: %(extensions)s.")
-                        % {
-                            "kind": value["kind"],
-                            "extensions": ", ".join(sorted(allowed)),
-                        }
+                        _("Browsers cannot play this file here; use one of: %(extensions)s.")
+                        % {"extensions": ", ".join(sorted(allowed))}
                     )
                 }
             )

@@ -31,7 +31,7 @@ from edicola.news.blocks import (
 
 from . import gutenberg, shortcodes
 from .autop import autop
-from .markup import SPACES, extension_of, fit, markup_of, soup_of, text_of
+from .markup import SPACES, extension_of, fit, has_text, markup_of, soup_of, text_of
 from .records import FeedbackForm, Repair
 
 logger = logging.getLogger(__name__)
@@ -107,6 +107,7 @@ EMBED_HOSTS = {
 }  # fmt: skip
 SOCIAL_QUOTES = {"twitter-tweet", "instagram-media", "tiktok-embed", "bluesky-embed"}
 _ATTACHMENT_CLASS = re.compile(r"\bwp-image-(\d+)\b")
+_EDGE_BREAKS = re.compile(r"^(\s*<br\s*/?>)+|(<br\s*/?>\s*)+$")
 _LIST_SPACE = re.compile(r"\s*(</?(?:ul|ol|li)>)\s*")
 MAX_DEPTH = 30
 
@@ -117,11 +118,15 @@ class _Converter:
         self.result = BodyResult()
         self.where = _("post %(id)s") % {"id": context.post_id}
         self.teaser_taken = False
+        self.noted: set[str] = set()
 
     # -- output ------------------------------------------------------------------------------
 
     def note(self, problem: str, repaired: bool = True) -> None:
-        self.result.notes.append(Repair(self.where, problem, repaired))
+        """Record a problem for the report, once however often the body repeats it."""
+        if problem not in self.noted:
+            self.noted.add(problem)
+            self.result.notes.append(Repair(self.where, problem, repaired))
 
     def add(self, block_type: str, value) -> None:
         self.result.blocks.append({"type": block_type, "value": value})
@@ -256,8 +261,9 @@ class _Converter:
         elif name in KEPT_AS_HTML:
             self.html_block(str(tag))
         elif depth >= MAX_DEPTH:
-            self.note(_("Markup nested too deeply was kept as HTML."))
-            self.html_block(str(tag))
+            self.note(_("Markup nested too deeply was kept as plain text."))
+            if text := text_of(tag):
+                self.add("paragraph", f"<p>{escape(text)}</p>")
         else:  # div, section, figure without a picture, unknown elements: their content
             self.nodes(list(tag.contents), depth + 1)
 
@@ -282,10 +288,12 @@ class _Converter:
                 tag.name = new
 
     def rich_text(self, html: str, tags: set[str]) -> str:
-        soup = soup_of(html)
-        self.links(soup)
+        if "<a" in html or "<strong" in html or "<em" in html:
+            soup = soup_of(html)
+            self.links(soup)
+            html = str(soup)
         return nh3.clean(
-            str(soup),
+            html,
             tags=tags,
             clean_content_tags={"script", "style"},
             attributes={"a": {"href"}},
@@ -297,8 +305,8 @@ class _Converter:
         if not nodes or not any(text_of(node) for node in nodes):
             return
         inner = self.rich_text("".join(markup_of(node) for node in nodes), PARAGRAPH_TAGS - {"p"})
-        inner = re.sub(r"^(\s*<br\s*/?>)+|(<br\s*/?>\s*)+$", "", inner).strip()
-        if text_of(soup_of(inner)):
+        inner = _EDGE_BREAKS.sub("", inner).strip()
+        if has_text(inner):
             self.add("paragraph", f"<p>{inner}</p>")
 
     def bare_url_paragraph(self, tag: Tag) -> bool:
@@ -342,7 +350,7 @@ class _Converter:
             if element.find("img"):
                 self.note(_("Pictures inside a list were left out."))
             html = _LIST_SPACE.sub(r"\1", self.rich_text(str(element), LIST_TAGS))
-            if "<li" in html and text_of(soup_of(html)):
+            if "<li" in html and has_text(html):
                 self.add("list", html)
 
     def quote(self, tag: Tag, style: str) -> None:
@@ -374,8 +382,14 @@ class _Converter:
         for img in soup.find_all("img"):
             if img.get("src"):
                 img["src"] = self.context.rewrite_url(img["src"])
-        cleaned = clean_body_html(str(soup)).strip()
-        if text_of(soup_of(cleaned)) or "<img" in cleaned:
+        try:
+            cleaned = clean_body_html(str(soup)).strip()
+        except RecursionError:  # markup nested thousands deep
+            self.note(_("Markup nested too deeply was kept as plain text."))
+            if text := text_of(soup):
+                self.add("paragraph", f"<p>{escape(text)}</p>")
+            return
+        if has_text(cleaned) or "<img" in cleaned:
             self.add("html", cleaned)
 
     # -- media -------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
@@ -10,6 +11,7 @@ from bs4 import BeautifulSoup, Tag
 from django.utils.html import escape
 
 SPACES = re.compile(r"\s+")
+_TAG = re.compile(r"<[^<>]*>")
 
 
 def soup_of(html: str) -> BeautifulSoup:
@@ -37,3 +39,8 @@ def fit(text: str, limit: int) -> str:
 
 def extension_of(url: str) -> str:
     return PurePosixPath(urlsplit(url).path).suffix.lower().lstrip(".")
+
+
+def has_text(markup: str) -> bool:
+    """Whether cleaned markup shows any text (tags dropped, entities and spaces ignored)."""
+    return bool(html.unescape(_TAG.sub("", markup)).replace("\u00a0", " ").strip())

@@ -644,6 +644,8 @@ def test_enormous_bodies_convert_without_error():
         "[wpdiscuz-feedback " * 20_000,
         "<!-- wp:paragraph -->" * 5_000,
         "<div>" * 3_000 + "profondo" + "</div>" * 3_000,
+        "<table><tr><td>" * 3_000 + "cella",
+        "<!-- wp:group -->" * 3_000 + "<p>gruppo</p>",
         " " * 500_000 + "x",
         "[" * 100_000,
     ):
