@@ -19,6 +19,8 @@ from urllib.parse import urlsplit
 
 import nh3
 from bs4 import Comment, NavigableString, Tag
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
@@ -107,6 +109,7 @@ EMBED_HOSTS = {
 }  # fmt: skip
 SOCIAL_QUOTES = {"twitter-tweet", "instagram-media", "tiktok-embed", "bluesky-embed"}
 _ATTACHMENT_CLASS = re.compile(r"\bwp-image-(\d+)\b")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _EDGE_BREAKS = re.compile(r"^(\s*<br\s*/?>)+|(<br\s*/?>\s*)+$")
 _LIST_SPACE = re.compile(r"\s*(</?(?:ul|ol|li)>)\s*")
 MAX_DEPTH = 30
@@ -158,6 +161,7 @@ class _Converter:
     # -- entry points ------------------------------------------------------------------------
 
     def convert(self, content: str) -> None:
+        content = _CONTROL.sub("", content)
         if gutenberg.has_blocks(content):
             blocks, problems = gutenberg.parse(content)
             for problem in problems:
@@ -242,6 +246,8 @@ class _Converter:
             img = tag.find("img")
             self.image(img, caption=text_of(tag.find("figcaption")))
         elif name == "img" or (name in INLINE_TAGS and tag.find("img")):
+            if name == "a" and not self.links_to_file(tag.get("href", "")):
+                self.note(_("The link on a picture was dropped: %(href)s") % {"href": tag["href"]})
             for img in [tag] if name == "img" else tag.find_all("img"):
                 self.image(img)
             rest = text_of(tag) if name != "img" else ""
@@ -478,7 +484,15 @@ class _Converter:
         url = url.strip()
         if url.startswith("//"):
             url = f"https:{url}"
-        if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
+        if (ours := self.context.rewrite_url(url)) != url:  # the old site embedding itself
+            self.bare_link(ours)
+            return
+        try:
+            URLValidator(schemes=["http", "https"])(url)
+            valid = len(url) <= 2000
+        except ValidationError:
+            valid = False
+        if not valid:
             self.note(
                 _("An embed without a valid address was left out: %(url)s") % {"url": fit(url, 120)}
             )
@@ -510,8 +524,14 @@ class _Converter:
             self.bare_link(src)
 
     def bare_link(self, url: str) -> None:
+        """A paragraph linking to `url`; only a web address or a path of ours is a link."""
+        url = url.strip()
         safe = escape(url)
-        self.add("paragraph", f'<p><a href="{safe}">{safe}</a></p>')
+        is_path = url.startswith("/") and not url.startswith("//")
+        if is_path or urlsplit(url).scheme in ("http", "https"):
+            self.add("paragraph", f'<p><a href="{safe}">{safe}</a></p>')
+        elif url:
+            self.add("paragraph", f"<p>{safe}</p>")
 
     def media(self, kind: str, attachment_id: str, url: str, caption: str) -> None:
         extension = extension_of(url)

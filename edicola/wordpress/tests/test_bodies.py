@@ -602,6 +602,30 @@ def test_scripts_handlers_and_javascript_links_never_survive():
     assert values(result, "paragraph") == ["<p>Ciao qui là su</p>"]
 
 
+def test_hostile_addresses_in_media_files_and_embeds_never_become_links():
+    content = (
+        '[audio src="javascript:alert(1)"]\n\n[video mp4="data:text/html,x"]\n\n'
+        "[embed]javascript:alert(2)[/embed]\n\n"
+        '<!-- wp:file {"href":"vbscript:msgbox"} --><div><a href="vbscript:msgbox">f</a></div>'
+        "<!-- /wp:file -->"
+    )
+    dumped = json.dumps(convert(content).blocks).lower()
+    assert "href" not in dumped and "embed" not in dumped
+
+
+def test_the_old_site_embedding_its_own_post_becomes_a_link():
+    result = convert(
+        '<!-- wp:embed {"url":"https://lumio.example/2024/03/prova/","type":"wp-embed"} -->'
+        "<figure></figure><!-- /wp:embed -->"
+    )
+    assert values(result, "paragraph") == ['<p><a href="/2024/03/prova/">/2024/03/prova/</a></p>']
+
+
+def test_control_characters_never_reach_the_stored_body():
+    result = convert("Testo\x00con\x07caratteri\x1b di controllo")
+    assert values(result, "paragraph") == ["<p>Testoconcaratteri di controllo</p>"]
+
+
 def test_unclosed_blocks_and_stray_closers_are_repaired_with_notes():
     content = (
         "<!-- /wp:paragraph --><!-- wp:paragraph --><p>Uno</p>"
@@ -653,8 +677,8 @@ def test_enormous_bodies_convert_without_error():
         assert isinstance(result.blocks, list)
 
 
-def test_control_characters_and_odd_unicode():
-    result = convert("Testo\x00con\x07controlli e emoji 📱 e \u202eal contrario")
+def test_odd_unicode_is_kept():
+    result = convert("Emoji 📱, \u202eal contrario, e\u0301 composta")
     assert "📱" in values(result, "paragraph")[0]
 
 
