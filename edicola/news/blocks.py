@@ -45,6 +45,7 @@ def _own_images_only(tag: str, attribute: str, value: str) -> str | None:
 
 
 _IMAGE_WITHOUT_SOURCE = re.compile(r"<img(?![^>]*\ssrc=)[^>]*>")
+_LINK_WITHOUT_TARGET = re.compile(r"<a(?=[\s>])(?![^>]*\shref=)[^>]*>(.*?)</a>", re.DOTALL)
 
 
 def clean_body_html(html: str) -> str:
@@ -58,7 +59,7 @@ def clean_body_html(html: str) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener nofollow",
     )
-    return _IMAGE_WITHOUT_SOURCE.sub("", cleaned)
+    return _LINK_WITHOUT_TARGET.sub(r"\1", _IMAGE_WITHOUT_SOURCE.sub("", cleaned))
 
 
 class ParagraphBlock(blocks.RichTextBlock):

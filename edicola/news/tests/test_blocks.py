@@ -21,7 +21,12 @@ from edicola.news.blocks import (
 )
 from edicola.news.feeds import article_body_html
 from edicola.news.models import ArticlePage
-from edicola.news.tests.conftest import ARTIFACTS_DIR, RESTORE_MIGRATED_DATA
+from edicola.news.tests.conftest import (
+    ARTIFACTS_DIR,
+    RESTORE_MIGRATED_DATA,
+    describe_nu_errors,
+    nu_check,
+)
 
 from .factories import make_article, make_author, make_category, make_image, make_site
 
@@ -178,6 +183,11 @@ def test_clean_body_html_keeps_links_inert_and_structure():
     assert html == '<a href="https://esempio.example/a" rel="noopener nofollow">qui</a><h2>T</h2>'
 
 
+def test_clean_body_html_unwraps_links_left_without_a_target():
+    html = clean_body_html('<abbr title="x">ab</abbr> <a href="javascript:x()">clic</a>')
+    assert html == '<abbr title="x">ab</abbr> clic'
+
+
 def test_existing_quotes_keep_the_block_quote_look():
     """Bodies saved before `style` existed have no such key: they stay block quotes."""
     value = QuoteBlock().to_python({"quote": "Detto.", "attribution": "Lei"})
@@ -229,6 +239,13 @@ def test_plain_text_and_feed_include_the_new_blocks(article):
     assert feed_html.count("<figure><img") == 4
     assert "/documents/" in feed_html and "Scheda tecnica" in feed_html
     assert "<script" not in feed_html and "onerror" not in feed_html
+
+
+@pytest.mark.validator
+@pytest.mark.django_db
+def test_article_with_the_new_blocks_is_valid_html(client, article, tmp_path):
+    errors = nu_check({"article": client.get(article.url).content.decode()}, tmp_path / "html")
+    assert not any(errors.values()), "Nu HTML checker errors:\n" + describe_nu_errors(errors)
 
 
 @pytest.fixture
