@@ -110,7 +110,8 @@ EMBED_HOSTS = {
 SOCIAL_QUOTES = {"twitter-tweet", "instagram-media", "tiktok-embed", "bluesky-embed"}
 _ATTACHMENT_CLASS = re.compile(r"\bwp-image-(\d+)\b")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_EDGE_BREAKS = re.compile(r"^(\s*<br\s*/?>)+|(<br\s*/?>\s*)+$")
+_BREAK = re.compile(r"<br>\s*")
+_EDGE_BREAKS = re.compile(r"^(\s*<br/>)+|(<br/>\s*)+$")
 _LIST_SPACE = re.compile(r"\s*(</?(?:ul|ol|li)>)\s*")
 MAX_DEPTH = 30
 
@@ -298,14 +299,16 @@ class _Converter:
             soup = soup_of(html)
             self.links(soup)
             html = str(soup)
-        return nh3.clean(
+        cleaned = nh3.clean(
             html,
             tags=tags,
             clean_content_tags={"script", "style"},
             attributes={"a": {"href"}},
             url_schemes=SAFE_SCHEMES,
             link_rel=None,
-        ).strip()
+        )
+        # Wagtail's editor reads rich text as XHTML-like markup: a line break must be <br/>.
+        return _BREAK.sub("<br/>", cleaned).strip()
 
     def paragraph(self, nodes: list) -> None:
         if not nodes or not any(text_of(node) for node in nodes):

@@ -6,9 +6,10 @@ import json
 import pytest
 from django.core.files.base import ContentFile
 from django.utils import translation
+from wagtail.admin.rich_text.converters.contentstate import ContentstateConverter
 from wagtail.documents import get_document_model
 
-from edicola.news.blocks import ArticleBodyBlock
+from edicola.news.blocks import BODY_RICH_TEXT_FEATURES, ArticleBodyBlock
 from edicola.news.tests.factories import make_image
 from edicola.wordpress.autop import autop
 from edicola.wordpress.bodies import BodyContext, ImageRef, convert_body
@@ -108,10 +109,27 @@ def test_autop_keeps_attributes_on_several_lines_inside_their_tag():
 def test_classic_paragraphs_and_line_breaks():
     result = convert("Primo paragrafo.\nStessa riga dopo un a capo.\n\nSecondo paragrafo.")
     assert values(result, "paragraph") == [
-        "<p>Primo paragrafo.<br>\nStessa riga dopo un a capo.</p>",
+        "<p>Primo paragrafo.<br/>Stessa riga dopo un a capo.</p>",
         "<p>Secondo paragrafo.</p>",
     ]
     assert result.notes == []
+
+
+def test_rich_text_opens_in_the_wagtail_editor():
+    result = convert(
+        'Riga uno\nriga <a href="https://lumio.example/x/">due</a>\n\n'
+        "<ul><li>a<ol><li>b<br>c</li></ol></li></ul>"
+    )
+    editor = ContentstateConverter(BODY_RICH_TEXT_FEATURES)
+    texts = []
+    for value in values(result, "paragraph") + values(result, "list"):
+        blocks = json.loads(editor.from_database_format(value))["blocks"]
+        texts += [(block["type"], block["depth"], block["text"]) for block in blocks]
+    assert texts == [
+        ("unstyled", 0, "Riga uno\nriga due"),
+        ("unordered-list-item", 0, "a"),
+        ("ordered-list-item", 1, "b\nc"),
+    ]
 
 
 def test_entities_are_decoded_exactly_once():
@@ -752,6 +770,10 @@ def test_every_converted_fixture_validates_against_our_blocks(fixture):
     body.clean(value)  # raises ValidationError naming the block otherwise
     for child in value:
         child.block.clean(child.value)
+    editor = ContentstateConverter(BODY_RICH_TEXT_FEATURES)
+    for block in result.blocks:
+        if block["type"] in ("paragraph", "list"):  # an editor can open and save it again
+            editor.to_database_format(editor.from_database_format(block["value"]))
     kinds = set(types(result))
     expected = {"paragraph", "heading", "list", "quote", "image", "gallery", "embed", "separator"}
     assert expected <= kinds
