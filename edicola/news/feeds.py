@@ -23,6 +23,7 @@ from wagtail.rich_text import expand_db_html
 
 from edicola.core.chrome import chrome_for
 
+from .blocks import clean_body_html
 from .models import ArticlePage, AuthorPage, CategoryPage
 from .seo import SHARE_IMAGE_SPEC, absolute_url, content_language, page_url
 
@@ -86,10 +87,42 @@ def absolutize_html(html: str) -> str:
     return _RELATIVE_URL.sub(lambda m: f"{m.group(1)}{settings.BASE_URL}/", html)
 
 
+def _figure_html(image, alt: str, caption: str) -> str:
+    rendition = image.get_rendition(BODY_IMAGE_SPEC)
+    return format_html(
+        '<figure><img src="{}" width="{}" height="{}" alt="{}">{}</figure>',
+        absolute_url(rendition.url),
+        rendition.width,
+        rendition.height,
+        alt,
+        format_html("<figcaption>{}</figcaption>", caption) if caption else "",
+    )
+
+
 def _block_html(block) -> str:
     value = block.value
-    if block.block_type == "paragraph":
+    if block.block_type in ("paragraph", "list"):
         return expand_db_html(value.source)
+    if block.block_type == "gallery":
+        figures = [
+            _figure_html(
+                item["image"],
+                item["alt"],
+                " ".join(part for part in (item["caption"], item["credit"]) if part),
+            )
+            for item in value["images"]
+            if item["image"] is not None
+        ]
+        caption = format_html("<p>{}</p>", value["caption"]) if value["caption"] else ""
+        return "".join(figures) + caption
+    if block.block_type == "separator":
+        return "<hr>"
+    if block.block_type in ("media", "document") and value["document"] is not None:
+        document = value["document"]
+        label = value.get("title") or value.get("caption") or document.title
+        return format_html('<p><a href="{}">{}</a></p>', absolute_url(document.url), label)
+    if block.block_type == "html":
+        return clean_body_html(str(value))
     if block.block_type == "heading":
         return format_html("<{0}>{1}</{0}>", value["level"], value["text"])
     if block.block_type == "quote":
@@ -100,16 +133,8 @@ def _block_html(block) -> str:
             format_html("<figcaption>— {}</figcaption>", attribution) if attribution else "",
         )
     if block.block_type == "image" and value["image"] is not None:
-        rendition = value["image"].get_rendition(BODY_IMAGE_SPEC)
         caption = " ".join(part for part in (value["caption"], value["credit"]) if part)
-        return format_html(
-            '<figure><img src="{}" width="{}" height="{}" alt="{}">{}</figure>',
-            absolute_url(rendition.url),
-            rendition.width,
-            rendition.height,
-            value["alt"],
-            format_html("<figcaption>{}</figcaption>", caption) if caption else "",
-        )
+        return _figure_html(value["image"], value["alt"], caption)
     if block.block_type == "embed":
         return format_html(
             '<p><a href="{}">{}</a></p>{}',

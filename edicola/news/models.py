@@ -333,16 +333,35 @@ class ArticlePage(Page):
         """The body as plain text, for search and for readers of summaries."""
         from django.utils.html import strip_tags
 
+        from .blocks import clean_body_html
+
+        def words(html: str) -> str:
+            return " ".join(strip_tags(html.replace("<", " <")).split())
+
         parts = []
         for block in self.body:
+            value = block.value
             if block.block_type == "paragraph":
-                parts.append(strip_tags(block.value.source))
+                parts.append(strip_tags(value.source))
+            elif block.block_type == "list":
+                parts.append(words(value.source))
             elif block.block_type == "heading":
-                parts.append(block.value["text"])
+                parts.append(value["text"])
             elif block.block_type == "quote":
-                parts.append(block.value["quote"])
+                parts.append(value["quote"])
             elif block.block_type == "image":
-                parts.append(block.value["caption"])
+                parts.append(value["caption"])
+            elif block.block_type == "gallery":
+                parts.extend(item["caption"] for item in value["images"])
+                parts.append(value["caption"])
+            elif block.block_type == "media":
+                parts.append(value["caption"])
+            elif block.block_type == "document":
+                parts.append(value["title"] or getattr(value["document"], "title", ""))
+            elif block.block_type == "html":
+                parts.append(words(clean_body_html(str(value))))
+            elif block.block_type == "feedback":
+                parts.append(value["passage"])
         return "\n".join(part for part in parts if part)
 
     def stemmed_text(self) -> str:
