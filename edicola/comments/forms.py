@@ -14,11 +14,11 @@ import time
 import unicodedata
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.utils.translation import gettext_lazy as _
 
+from .conf import conf
 from .models import Comment, Report
 
 NAME_MAX = Comment._meta.get_field("author_name").max_length
@@ -46,7 +46,7 @@ _DANGEROUS_SCHEME = re.compile(
 
 
 def max_length() -> int:
-    return settings.COMMENTS["MAX_LENGTH"]
+    return conf("MAX_LENGTH")
 
 
 def _refuse_nul(value: str) -> None:

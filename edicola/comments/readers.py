@@ -10,6 +10,10 @@ from django.http import HttpRequest, HttpResponse
 
 from .services import ClientInfo
 
+# The discussion's cookies. The sort order selects a variant of cached pages; holders of an edit
+# cookie bypass the page cache (registered with core.pagecache by CommentsConfig.ready()).
+SORT_COOKIE = "edicola_ordine"
+EDIT_COOKIE_PREFIX = "edicola_modifica_"
 READER_COOKIE = "edicola_lettore"
 READER_COOKIE_SALT = "edicola.comments.reader"
 READER_COOKIE_AGE = 365 * 24 * 3600

@@ -21,7 +21,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -32,11 +31,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from edicola.core import ratelimit
+from edicola.core.tasks import after_commit
 
 from . import forms as shapes
-from . import markup, notifications, policy, spam, subscriptions
+from . import markup, policy, spam, subscriptions
+from .conf import conf
 from .models import Comment, Discussion, ModerationLog, Report, Vote
-from .signals import discussion_changed
+from .signals import comment_held, comments_approved, discussion_changed
 
 PUBLISHED = (Comment.Status.APPROVED, Comment.Status.REMOVED)
 SORTS = ("newest", "oldest", "votes")
@@ -117,10 +118,6 @@ class ThreadPage:
 # Small helpers
 
 
-def conf(name: str):
-    return settings.COMMENTS[name]
-
-
 def ip_network(ip: str) -> str:
     """The network stored instead of an address: /24 for IPv4, /48 for IPv6 ("" if unusable)."""
     try:
@@ -183,9 +180,7 @@ def _limit(scope: str, identities, rates) -> None:
 def _announce(*articles) -> None:
     """Send discussion_changed for each article once the transaction commits."""
     for article in {article.pk: article for article in articles}.values():
-        transaction.on_commit(
-            lambda article=article: discussion_changed.send(sender=Discussion, article=article)
-        )
+        after_commit(discussion_changed.send, sender=Discussion, article=article)
 
 
 def _bump(article_id, *, count: int = 0, last_comment_at=None) -> None:
@@ -361,9 +356,9 @@ def _create(article, data: CommentInput, *, client: ClientInfo, staff_reply=None
         if decision.published:
             _bump(article.pk, count=1, last_comment_at=now)
             _announce(article)
-            notifications.on_approved([comment.pk])
+            comments_approved.send(sender=Comment, comment_ids=[comment.pk])
         else:
-            notifications.on_held()
+            comment_held.send(sender=Comment, comment=comment)
         if data.extra.get("notify") and email:
             subscriptions.subscribe_commenter(comment, user=user, ip=client.ip)
     return comment
@@ -739,7 +734,9 @@ def moderate(comments, action: str, *, actor, note: str = "") -> int:
         for article_id in visible:
             _bump(article_id, count=deltas[article_id], last_comment_at=latest.get(article_id))
         if new_status == Comment.Status.APPROVED:
-            notifications.on_approved([row.pk for row in rows if row.status != new_status])
+            comments_approved.send(
+                sender=Comment, comment_ids=[row.pk for row in rows if row.status != new_status]
+            )
         _announce(*_articles(visible))
     return len(rows)
 

@@ -2,9 +2,16 @@
 
 `discussion_changed(sender=Discussion, article=<ArticlePage>)` is sent after the transaction
 that changed anything readers of that article could see (a comment published, edited, removed,
-voted on, a pin, closing). The page cache listens to retire exactly that article's pages.
+voted on, a pin, closing). The page cache listens to retire exactly that article's pages
+(connected by CommentsConfig.ready()).
+
+`comments_approved(sender=Comment, comment_ids=[...])` and `comment_held(sender=Comment,
+comment=...)` are sent inside the transaction that published or held comments; tasks.py
+listens and enqueues the notifications once it commits.
 """
 
 from django.dispatch import Signal
 
 discussion_changed = Signal()
+comments_approved = Signal()
+comment_held = Signal()

@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy as _
 
 from edicola.core import mail, ratelimit
 
+from .conf import conf
 from .forms import clean_email
 from .models import Notification, Subscriber, Subscription
 
@@ -49,10 +50,6 @@ class SubscriptionError(Exception):
         self.message = message
         self.status = status
         self.field = field
-
-
-def conf(name: str):
-    return settings.COMMENTS_NOTIFICATIONS[name]
 
 
 # -- Signed links ----------------------------------------------------------------------------------

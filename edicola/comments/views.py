@@ -11,7 +11,6 @@ check the request's origin instead (core.origin), and per-reader state comes fro
 import time
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.http import Http404, HttpResponse, HttpResponseNotModified, JsonResponse
@@ -25,14 +24,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from edicola.core.origin import same_origin_required
 
 from . import services
+from .conf import conf
 from .forms import CommentForm, EditForm, ReplyForm, ReportForm, VoteForm
 from .models import Comment, Discussion, Vote
-from .readers import client_info, remember_reader
+from .readers import EDIT_COOKIE_PREFIX, SORT_COOKIE, client_info, remember_reader
 from .services import CommentError
 
 SORTS = ("newest", "oldest", "votes")
-SORT_COOKIE = "edicola_ordine"
-EDIT_COOKIE_PREFIX = "edicola_modifica_"
 EDIT_COOKIE_SALT = "edicola.comments.edit"
 GUEST_COOKIE = "edicola_ospite"
 GUEST_COOKIE_SALT = "edicola.comments.guest"
@@ -111,7 +109,7 @@ def editable_comments(request, article_id: int, client) -> set[int]:
     if tokens:
         candidates = Comment.objects.filter(pk__in=list(tokens)[:50], article_id=article_id)
     if client.user is not None:
-        window = settings.COMMENTS["EDIT_WINDOW_SECONDS"]
+        window = conf("EDIT_WINDOW_SECONDS")
         since = timezone.now() - timezone.timedelta(seconds=window)
         candidates = candidates | Comment.objects.filter(
             article_id=article_id, user=client.user, created_at__gte=since
@@ -251,7 +249,7 @@ def set_edit_cookie(request, response, comment: Comment) -> None:
         f"{EDIT_COOKIE_PREFIX}{comment.pk}",
         services.edit_token(comment),
         salt=EDIT_COOKIE_SALT,
-        max_age=settings.COMMENTS["EDIT_WINDOW_SECONDS"],
+        max_age=conf("EDIT_WINDOW_SECONDS"),
         secure=request.is_secure(),
         httponly=True,
         samesite="Lax",

@@ -54,6 +54,17 @@ class ArticleQuerySet(PageQuerySet):
 ArticleManager = PageManager.from_queryset(ArticleQuerySet)
 
 
+def site_sections(site) -> list[tuple[str, str]]:
+    """The site's category pages as navigation sections (registered with core.chrome)."""
+    return [
+        (page.title, page.get_url())
+        for page in CategoryPage.objects.live()
+        .public()
+        .descendant_of(site.root_page)
+        .order_by("path")
+    ]
+
+
 class HomePage(Page):
     intro = models.CharField(_("intro"), max_length=250, blank=True)
 

@@ -28,6 +28,7 @@ from edicola.comments.models import Comment, Discussion
 from edicola.comments.services import ClientInfo, CommentError, CommentInput
 from edicola.core import ratelimit
 from edicola.core.mail import queue_mail
+from edicola.core.tasks import after_commit
 
 from . import anchoring
 from .models import QUOTE_MAX, ErrorReport, PassageAnchor
@@ -428,7 +429,7 @@ def resolve_error(report: ErrorReport, status: str, *, actor, correction: str = 
     report.save(update_fields=["status", "correction", "resolved_at", "resolved_by"])
     from edicola.core import pagecache
 
-    transaction.on_commit(lambda: pagecache.invalidate_page(report.article))
+    after_commit(pagecache.invalidate_page, report.article)
     return report
 
 
