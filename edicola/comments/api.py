@@ -20,6 +20,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from edicola.core.origin import is_same_origin, same_origin_required
+from edicola.news.models import ArticlePage
 
 from . import openapi, services
 from .forms import CommentForm, EditForm, ReplyForm, ReportForm, VoteForm
@@ -189,9 +190,7 @@ def _query_number(request, name: str, default: int) -> int:
 
 
 def _article_or_404(article_id: int):
-    from edicola.news.models import ArticlePage
-
-    article = ArticlePage.objects.live().public().filter(pk=article_id).first()
+    article = ArticlePage.objects.visible(article_id)
     if article is None:
         raise ApiError(404, _("This article does not exist or is not published."))
     return article
@@ -199,7 +198,8 @@ def _article_or_404(article_id: int):
 
 def _comment_or_404(comment_id: int, *statuses: str) -> Comment:
     comment = (
-        Comment.objects.filter(pk=comment_id, status__in=statuses, article__live=True)
+        Comment.objects.on_published_articles()
+        .filter(pk=comment_id, status__in=statuses)
         .select_related("article")
         .first()
     )

@@ -65,6 +65,12 @@ class CommentQuerySet(models.QuerySet):
         The one definition of "published" (Comment.PUBLISHED)."""
         return self.filter(status__in=Comment.PUBLISHED)
 
+    def on_published_articles(self):
+        """Comments of articles readers may see (news' ArticleQuerySet.published() decides)."""
+        from edicola.news.models import ArticlePage
+
+        return self.filter(article__in=ArticlePage.objects.published().values("pk"))
+
     def sorted_by(self, sort: str):
         """In the reader's sort order (an unknown one means the default), pinned first."""
         return self.order_by(*_ORDERINGS[sort_or_default(sort)])

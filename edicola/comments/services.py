@@ -32,6 +32,7 @@ from django.utils.translation import ngettext
 
 from edicola.core import ratelimit
 from edicola.core.tasks import after_commit
+from edicola.news.models import ArticlePage
 
 from . import forms as shapes
 from . import markup, policy, spam, subscriptions
@@ -196,19 +197,6 @@ def _bump(article_id, *, count: int = 0, last_comment_at=None) -> None:
         Discussion.objects.filter(pk=article_id).update(**changes)
 
 
-def is_live(article) -> bool:
-    """Whether readers can see the article: published, not expired, no view restriction."""
-    if not getattr(article, "live", False) or getattr(article, "expired", False):
-        return False
-    if getattr(article, "pk", None) is None:
-        return False
-    from wagtail.models import PageViewRestriction
-
-    step = article.steplen
-    paths = [article.path[:end] for end in range(step, len(article.path) + 1, step)]
-    return not PageViewRestriction.objects.filter(page__path__in=paths).exists()
-
-
 def _is_article_author(article, user) -> bool:
     from edicola.news.models import ArticleAuthor
 
@@ -289,7 +277,7 @@ def submit_comment(article, data: CommentInput, *, client: ClientInfo) -> Commen
 def _create(article, data: CommentInput, *, client: ClientInfo, staff_reply=None) -> Comment:
     user = staff_reply if staff_reply is not None else _user(client)
     body, name, email, url = _check_input(data, user)
-    if not is_live(article):
+    if not ArticlePage.objects.is_visible(article):
         raise CommentError(_("This article is not published."), status=404)
     network = ip_network(client.ip)
     is_staff = bool(user is not None and user.is_staff)

@@ -18,6 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from edicola.core.origin import same_origin_required
+from edicola.news.models import ArticlePage
 
 from . import subscriptions
 from .models import Subscription
@@ -43,9 +44,7 @@ def _error(request, error: SubscriptionError) -> HttpResponse:
 
 
 def _article(article_id: int):
-    from edicola.news.models import ArticlePage
-
-    return ArticlePage.objects.live().public().filter(pk=article_id).first()
+    return ArticlePage.objects.visible(article_id)
 
 
 def _user(request):

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from edicola.core.origin import same_origin_required
+from edicola.news.models import ArticlePage
 
 from . import services
 from .conf import conf
@@ -189,16 +190,16 @@ def _wants_json(request) -> bool:
 
 
 def article_or_404(article_id: int):
-    from edicola.news.models import ArticlePage
-
-    article = ArticlePage.objects.live().public().filter(pk=article_id).first()
+    article = ArticlePage.objects.visible(article_id)
     if article is None:
         raise Http404
     return article
 
 
 def _comment_or_404(pk: int) -> Comment:
-    comment = Comment.objects.published().filter(pk=pk, article__live=True).select_related().first()
+    comment = (
+        Comment.objects.published().on_published_articles().filter(pk=pk).select_related().first()
+    )
     if comment is None:
         raise Http404
     return comment

@@ -29,6 +29,7 @@ from edicola.comments.services import ClientInfo, CommentError, CommentInput
 from edicola.core import ratelimit
 from edicola.core.mail import queue_mail
 from edicola.core.tasks import after_commit
+from edicola.news.models import ArticlePage
 
 from . import anchoring
 from .models import QUOTE_MAX, ErrorReport, PassageAnchor
@@ -384,7 +385,7 @@ def report_error(
     newsroom (newsroom_addresses) after commit. Limited per address and reader."""
     explanation = _clean_explanation(explanation)
     email = _clean_optional_email(email)
-    if not comments.is_live(article):
+    if not ArticlePage.objects.is_visible(article):
         raise PassageError(_("This article is not published."), status=404)
     match, text = locate_passage(article, passage)
     identities = [client.ip, comments.reader_key(client)]
