@@ -22,15 +22,14 @@ from django.utils.translation import gettext as _
 from edicola.core.origin import is_same_origin, same_origin_required
 from edicola.news.models import ArticlePage
 
-from . import openapi, services
+from . import openapi, services, threads
 from .forms import CommentForm, EditForm, ReplyForm, ReportForm, VoteForm
-from .models import Comment, Discussion, Vote
+from .models import DEFAULT_SORT, SORTS, Comment, Discussion, Vote
 from .readers import READER_COOKIE, client_info, remember_reader
 from .services import CommentError
 from .templatetags.comments_tags import avatar_colour, avatar_initials, web_url
 
 MAX_BODY_BYTES = 64 * 1024
-SORTS = ("newest", "oldest", "votes")
 EDIT_TOKEN_HEADER = "X-Edit-Token"
 DEFAULT_RETRY_AFTER = 60
 
@@ -277,7 +276,7 @@ def article_comments(request, article_id: int):
 
 def _list(request, article_id: int):
     article = _article_or_404(article_id)
-    sort = request.GET.get("sort") or "newest"
+    sort = request.GET.get("sort") or DEFAULT_SORT
     if sort not in SORTS:
         raise ApiError(400, errors={"sort": [_("Choose newest, oldest or votes.")]})
     page = _query_number(request, "page", 1)
@@ -296,7 +295,7 @@ def _list(request, article_id: int):
             response["ETag"] = etag
             return response
 
-    thread = services.thread_page(
+    thread = threads.thread_page(
         article, sort=sort, page=page, show_all=show_all, viewer=client if known else None
     )
     my_votes = None

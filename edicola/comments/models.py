@@ -8,12 +8,31 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
 def new_edit_key() -> str:
     return secrets.token_hex(16)
+
+
+class DiscussionQuerySet(models.QuerySet):
+    def bump(self, article_id, *, count: int = 0, last_comment_at=None) -> None:
+        """Count a change readers can see: the version always (the live check's ETag), the
+        published comments by `count`, the latest comment time. F() expressions, so concurrent
+        requests never lose an update; the row is created on first use."""
+        changes = {"version": F("version") + 1}
+        if count:
+            changes["comment_count"] = F("comment_count") + count
+        if last_comment_at is not None:
+            changes["last_comment_at"] = Greatest(
+                Coalesce("last_comment_at", last_comment_at), last_comment_at
+            )
+        if not self.filter(pk=article_id).update(**changes):
+            self.get_or_create(article_id=article_id)
+            self.filter(pk=article_id).update(**changes)
 
 
 class Discussion(models.Model):
@@ -32,6 +51,8 @@ class Discussion(models.Model):
     # Bumped by every change a reader could see; the ETag of the live-update check.
     version = models.PositiveIntegerField(default=0)
     last_comment_at = models.DateTimeField(null=True, blank=True)
+
+    objects = DiscussionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("discussion")

@@ -375,7 +375,7 @@ def erase(subject: DataSubject) -> ErasureReport:
     The status change goes through moderation.moderate (it keeps the discussion counters and
     the readers' caches right); each comment is then logged once more as ERASE.
     """
-    from . import services as moderation
+    from . import moderation
 
     report = ErasureReport(comments=len(subject.comment_ids))
     with transaction.atomic():

@@ -15,3 +15,13 @@ from django.dispatch import Signal
 discussion_changed = Signal()
 comments_approved = Signal()
 comment_held = Signal()
+
+
+def announce_changed(*articles) -> None:
+    """Send discussion_changed for each of these articles once the transaction commits."""
+    from edicola.core.tasks import after_commit
+
+    from .models import Discussion
+
+    for article in {article.pk: article for article in articles}.values():
+        after_commit(discussion_changed.send, sender=Discussion, article=article)

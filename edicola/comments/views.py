@@ -24,14 +24,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from edicola.core.origin import same_origin_required
 from edicola.news.models import ArticlePage
 
-from . import services
+from . import services, threads
 from .conf import conf
 from .forms import CommentForm, EditForm, ReplyForm, ReportForm, VoteForm
-from .models import Comment, Discussion, Vote
+from .models import SORTS, Comment, Discussion, Vote, sort_or_default
 from .readers import EDIT_COOKIE_PREFIX, SORT_COOKIE, client_info, remember_reader
 from .services import CommentError
 
-SORTS = ("newest", "oldest", "votes")
 EDIT_COOKIE_SALT = "edicola.comments.edit"
 GUEST_COOKIE = "edicola_ospite"
 GUEST_COOKIE_SALT = "edicola.comments.guest"
@@ -70,8 +69,7 @@ def form_age(value: str) -> float:
 
 
 def sort_for(request) -> str:
-    sort = request.COOKIES.get(SORT_COOKIE, "")
-    return sort if sort in SORTS else "newest"
+    return sort_or_default(request.COOKIES.get(SORT_COOKIE, ""))
 
 
 def _number(value, default: int | None = None) -> int | None:
@@ -133,7 +131,7 @@ def discussion_context(request, article, *, form=None, sort: str | None = None) 
     client = client_info(request) if is_personal(request) else None
     show_all = request.GET.get("commenti") == "tutti"
     page = _number(request.GET.get("pagina-commenti"), 1) or 1
-    thread = services.thread_page(
+    thread = threads.thread_page(
         article, sort=sort or sort_for(request), page=page, show_all=show_all, viewer=client
     )
     try:
@@ -237,7 +235,7 @@ def add_error(form, error: CommentError) -> None:
 
 
 def render_comment(request, comment: Comment, **extra) -> str:
-    node = services.ThreadNode(comment=comment, replies=[])
+    node = threads.ThreadNode(comment=comment, replies=[])
     return render_to_string(
         "comments/comment.html",
         {"node": node, "article": comment.article, **extra},
@@ -522,9 +520,7 @@ def report(request, pk: int):
 @require_GET
 def set_sort(request, article_id: int):
     """Remember the reader's sort order (a link, so it works without JavaScript)."""
-    sort = request.GET.get("ordine", "")
-    if sort not in SORTS:
-        sort = "newest"
+    sort = sort_or_default(request.GET.get("ordine", ""))
     if _wants_json(request):
         response = _private(HttpResponse(status=204))
     else:

@@ -24,8 +24,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from edicola.comments import services as comments
+from edicola.comments.forms import CommentInput
 from edicola.comments.models import Comment, Discussion
-from edicola.comments.services import ClientInfo, CommentError, CommentInput
+from edicola.comments.readers import ClientInfo, ip_network, reader_key
+from edicola.comments.services import CommentError
 from edicola.core import ratelimit
 from edicola.core.mail import queue_mail
 from edicola.core.tasks import after_commit
@@ -388,7 +390,7 @@ def report_error(
     if not ArticlePage.objects.is_visible(article):
         raise PassageError(_("This article is not published."), status=404)
     match, text = locate_passage(article, passage)
-    identities = [client.ip, comments.reader_key(client)]
+    identities = [client.ip, reader_key(client)]
     hashed = [ratelimit.keyed_hash(value) for value in identities if value]
     try:
         ratelimit.hit("passage-error", hashed, REPORT_RATES)
@@ -404,8 +406,8 @@ def report_error(
             revision_id=article.live_revision_id,
             explanation=explanation,
             email=email,
-            reader_id=comments.reader_key(client),
-            ip_network=comments.ip_network(client.ip),
+            reader_id=reader_key(client),
+            ip_network=ip_network(client.ip),
             **_selector_fields(text.text, match),
         )
         for address in newsroom_addresses(article):
