@@ -9,9 +9,9 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
 
-from . import admin_views as views
 from . import moderation
 from .models import Comment
+from .views import admin as views
 
 app_name = "comments_admin"
 urlpatterns = [

@@ -17,10 +17,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from edicola.comments import views as comment_views
 from edicola.comments.forms import CommentForm
 from edicola.comments.models import Comment, Discussion
 from edicola.comments.readers import client_info, remember_reader
+from edicola.comments.views import discussion as comment_views
 from edicola.core.origin import same_origin_required
 
 from . import services

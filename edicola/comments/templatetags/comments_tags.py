@@ -10,9 +10,9 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from edicola.comments import views
 from edicola.comments.conf import conf
 from edicola.comments.models import Discussion
+from edicola.comments.views import discussion as views
 from edicola.core import pagecache
 
 register = template.Library()

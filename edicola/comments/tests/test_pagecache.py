@@ -7,8 +7,9 @@ import pytest
 from django.core import signing
 from django.urls import reverse
 
-from edicola.comments import moderation, services, views
+from edicola.comments import moderation, services
 from edicola.comments.tests.factories import guest, make_comment, make_commentable_article
+from edicola.comments.views import discussion as views
 from edicola.core import pagecache
 from edicola.news.tests.factories import make_article
 

@@ -24,12 +24,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from edicola.core.origin import same_origin_required
 from edicola.news.models import ArticlePage
 
-from . import services, threads
-from .conf import conf
-from .forms import CommentForm, EditForm, ReplyForm, ReportForm, VoteForm
-from .models import SORTS, Comment, Discussion, Vote, sort_or_default
-from .readers import EDIT_COOKIE_PREFIX, SORT_COOKIE, client_info, remember_reader
-from .services import CommentError
+from .. import services, threads
+from ..conf import conf
+from ..forms import CommentForm, EditForm, ReplyForm, ReportForm, VoteForm
+from ..models import SORTS, Comment, Discussion, Vote, sort_or_default
+from ..readers import EDIT_COOKIE_PREFIX, SORT_COOKIE, client_info, remember_reader
+from ..services import CommentError
 
 EDIT_COOKIE_SALT = "edicola.comments.edit"
 GUEST_COOKIE = "edicola_ospite"

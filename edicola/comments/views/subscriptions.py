@@ -12,7 +12,7 @@ never cached, and send no referrer.
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -20,12 +20,10 @@ from django.views.decorators.http import require_http_methods
 from edicola.core.origin import same_origin_required
 from edicola.news.models import ArticlePage
 
-from . import subscriptions
-from .models import Subscription
-from .readers import client_ip
-from .subscriptions import SubscriptionError
-
-app_name = "subscriptions"
+from .. import subscriptions
+from ..models import Subscription
+from ..readers import client_ip
+from ..subscriptions import SubscriptionError
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -190,12 +188,3 @@ def mine(request):
         )
     token = subscriptions.manage_token(subscriber)
     return _private(HttpResponseRedirect(reverse("subscriptions:manage", args=[token])))
-
-
-urlpatterns = [
-    path("articolo/<int:article_id>/", subscribe, name="subscribe"),
-    path("conferma/<str:token>/", confirm, name="confirm"),
-    path("gestisci/<str:token>/", manage, name="manage"),
-    path("annulla/<str:token>/", unsubscribe, name="unsubscribe"),
-    path("mie/", mine, name="mine"),
-]

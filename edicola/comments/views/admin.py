@@ -26,8 +26,8 @@ from wagtail.admin.widgets import BooleanRadioSelect
 
 from edicola.news.models import ArticlePage
 
-from . import moderation, services
-from .models import Comment, Discussion, ModerationLog, Report
+from .. import moderation, services
+from ..models import Comment, Discussion, ModerationLog, Report
 
 MODERATE_PERMISSION = "comments.change_comment"
 # Actions a moderator may apply to a set of comments; moderation.py knows what each one means.

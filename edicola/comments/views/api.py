@@ -14,7 +14,6 @@ import json
 from functools import wraps
 
 from django.http import HttpResponse, JsonResponse
-from django.urls import path
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -22,12 +21,12 @@ from django.utils.translation import gettext as _
 from edicola.core.origin import is_same_origin, same_origin_required
 from edicola.news.models import ArticlePage
 
-from . import openapi, services, threads
-from .forms import CommentForm, EditForm, ReplyForm, ReportForm, VoteForm
-from .models import DEFAULT_SORT, SORTS, Comment, Discussion, Vote
-from .readers import READER_COOKIE, client_info, remember_reader
-from .services import CommentError
-from .templatetags.comments_tags import avatar_colour, avatar_initials, web_url
+from .. import openapi, services, threads
+from ..forms import CommentForm, EditForm, ReplyForm, ReportForm, VoteForm
+from ..models import DEFAULT_SORT, SORTS, Comment, Discussion, Vote
+from ..readers import READER_COOKIE, client_info, remember_reader
+from ..services import CommentError
+from ..templatetags.comments_tags import avatar_colour, avatar_initials, web_url
 
 MAX_BODY_BYTES = 64 * 1024
 EDIT_TOKEN_HEADER = "X-Edit-Token"
@@ -444,12 +443,3 @@ def schema(request):
     response = JsonResponse(openapi.schema(), json_dumps_params={"ensure_ascii": False})
     response["Cache-Control"] = "public, max-age=3600"
     return response
-
-
-urlpatterns = [
-    path("openapi.json", schema, name="comments-api-schema"),
-    path("articoli/<int:article_id>/", article_comments, name="comments-api-article"),
-    path("<int:comment_id>/", comment_detail, name="comments-api-comment"),
-    path("<int:comment_id>/voto/", comment_vote, name="comments-api-vote"),
-    path("<int:comment_id>/segnalazione/", comment_report, name="comments-api-report"),
-]
