@@ -15,6 +15,10 @@ from django.http import HttpRequest, HttpResponse
 # cookie bypass the page cache (registered with core.pagecache by CommentsConfig.ready()).
 SORT_COOKIE = "edicola_ordine"
 EDIT_COOKIE_PREFIX = "edicola_modifica_"
+EDIT_COOKIE_SALT = "edicola.comments.edit"
+GUEST_COOKIE = "edicola_ospite"
+GUEST_COOKIE_SALT = "edicola.comments.guest"
+GUEST_COOKIE_AGE = 365 * 24 * 3600
 READER_COOKIE = "edicola_lettore"
 READER_COOKIE_SALT = "edicola.comments.reader"
 READER_COOKIE_AGE = 365 * 24 * 3600

@@ -27,6 +27,7 @@ from ..models import DEFAULT_SORT, SORTS, Comment, Discussion, Vote
 from ..readers import READER_COOKIE, client_info, remember_reader
 from ..services import CommentError
 from ..templatetags.comments_tags import avatar_colour, avatar_initials, web_url
+from .responses import post_message, private
 
 MAX_BODY_BYTES = 64 * 1024
 EDIT_TOKEN_HEADER = "X-Edit-Token"
@@ -62,18 +63,13 @@ class ApiError(Exception):
 # -- Responses ----------------------------------------------------------------------------------
 
 
-def _private(response: HttpResponse) -> HttpResponse:
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 def error_response(status: int, errors: dict, message: str = "", headers=None) -> JsonResponse:
     if not message:
         message = next(iter(errors.get("__all__", [])), "") or _("Please correct the errors.")
     response = JsonResponse({"message": str(message), "errors": errors}, status=status)
     for name, value in (headers or {}).items():
         response[name] = value
-    return _private(response)
+    return private(response)
 
 
 def form_errors(form) -> dict[str, list[str]]:
@@ -348,20 +344,15 @@ def _create(request, article_id: int):
     if not form.is_valid():
         return error_response(400, form_errors(form))
     comment = services.submit_comment(article, form.to_input(), client=client)
-    published = comment.status == Comment.Status.APPROVED
-    if published:
-        message = _("Thank you: your comment is published.")
-    else:
-        message = _("Thank you: your comment is awaiting moderation and will appear once approved.")
     body = {
         "comment": comment_json(comment, permalink_base=_article_url(request, article)),
-        "message": message,
+        "message": post_message(comment),
     }
     if comment.status != Comment.Status.SPAM:
         # Proof of authorship for the edit window; send it back in the X-Edit-Token header.
         body["edit_token"] = services.edit_token(comment)
     response = JsonResponse(body, status=201)
-    return _private(response)
+    return private(response)
 
 
 @api_view("PATCH", "DELETE")
@@ -374,7 +365,7 @@ def comment_detail(request, comment_id: int):
         data = read_json(request, DELETE_FIELDS, optional_body=True)
         services.delete_comment(comment, client=client, token=_edit_token(request, data))
         comment.refresh_from_db()
-        return _private(
+        return private(
             JsonResponse(
                 {
                     "comment": comment_json(comment, permalink_base=base),
@@ -389,7 +380,7 @@ def comment_detail(request, comment_id: int):
     comment = services.edit_comment(
         comment, form.cleaned_data["body"], client=client, token=_edit_token(request, data)
     )
-    return _private(
+    return private(
         JsonResponse(
             {
                 "comment": comment_json(comment, permalink_base=base),
@@ -408,7 +399,7 @@ def comment_vote(request, comment_id: int):
         return error_response(400, form_errors(form))
     value = form.cleaned_data["value"]
     comment = services.vote(comment, value, client=client_info(request))
-    return _private(
+    return private(
         JsonResponse(
             {
                 "id": comment.pk,
@@ -435,7 +426,7 @@ def comment_report(request, comment_id: int):
         note=form.cleaned_data.get("note", ""),
     )
     message = _("Thank you for your report: the moderators will review the comment.")
-    return _private(JsonResponse({"id": comment.pk, "message": message}))
+    return private(JsonResponse({"id": comment.pk, "message": message}))
 
 
 @api_view("GET")

@@ -19,6 +19,7 @@ from edicola.core.origin import same_origin_required
 from .. import privacy
 from ..forms import clean_email
 from ..readers import client_ip
+from .responses import private
 
 
 class LinkRequestForm(forms.Form):
@@ -29,10 +30,7 @@ class LinkRequestForm(forms.Form):
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "no-referrer"
-    response["X-Robots-Tag"] = "noindex"
-    return response
+    return private(response, from_link=True)
 
 
 @same_origin_required

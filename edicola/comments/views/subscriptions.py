@@ -24,13 +24,11 @@ from .. import subscriptions
 from ..models import Subscription
 from ..readers import client_ip
 from ..subscriptions import SubscriptionError
+from .responses import private
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "no-referrer"
-    response["X-Robots-Tag"] = "noindex"
-    return response
+    return private(response, from_link=True)
 
 
 def _page(request, template: str, context: dict, status: int = 200) -> HttpResponse:
