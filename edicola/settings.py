@@ -172,6 +172,9 @@ else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 PAGE_CACHE_SECONDS = int(env("PAGE_CACHE_SECONDS", "600"))
 FRAGMENT_CACHE_SECONDS = int(env("FRAGMENT_CACHE_SECONDS", "3600"))
+# Rate-limit counters (edicola.core.ratelimit): auto = the cache when it is shared (Redis), else
+# the database; or "cache" / "database".
+RATELIMIT_BACKEND = env("RATELIMIT_BACKEND", "auto")
 
 # Media: local files in the data directory, or an S3-compatible bucket when S3_BUCKET is set.
 STATIC_URL = "/static/"
@@ -286,8 +289,11 @@ COMMENTS = {
     "RATE_COMMENTS": env_list("COMMENTS_RATE", "5/60,30/3600"),
     "RATE_VOTES": env_list("COMMENTS_RATE_VOTES", "2/1"),
     "RATE_REPORTS": env_list("COMMENTS_RATE_REPORTS", "5/60,20/3600"),
-    # auto: the cache when it is shared (Redis), else the database; or "cache" / "database".
-    "RATELIMIT_BACKEND": env("COMMENTS_RATELIMIT_BACKEND", "auto"),
+    # Commenters' own data (edicola.comments.privacy): mailed links per address a day, how long
+    # a link stays valid, and the days commenters' networks are kept.
+    "PRIVACY_MAILS_PER_DAY": int(env("COMMENTS_PRIVACY_MAILS_PER_DAY", "3")),
+    "PRIVACY_LINK_SECONDS": int(env("COMMENTS_PRIVACY_LINK_SECONDS", str(24 * 3600))),
+    "NETWORK_RETENTION_DAYS": int(env("COMMENTS_NETWORK_RETENTION_DAYS", "30")),
 }
 
 # Deals: the Telegram bot and channel, the WhatsApp Cloud API number, the outbox workers.

@@ -9,7 +9,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from edicola.comments import api as comments_api
+from edicola.comments import urls as comment_urls
 from edicola.deals import urls as deals_urls
 from edicola.news import feeds, sitemaps
 from edicola.news import views as news_views
@@ -41,10 +41,10 @@ if settings.DEBUG:
 urlpatterns += i18n_patterns(
     path("cerca/", news_views.search, name="search"),
     path("tag/<slug:slug>/", news_views.tag, name="tag"),
-    path("commenti/privacy/", include("edicola.comments.privacy_urls")),
-    path("commenti/iscrizioni/", include("edicola.comments.subscription_urls")),
+    path("commenti/privacy/", include(comment_urls.privacy_patterns)),
+    path("commenti/iscrizioni/", include(comment_urls.subscription_patterns)),
     path("commenti/", include("edicola.comments.urls")),
-    path("api/commenti/", include(comments_api.urlpatterns)),
+    path("api/commenti/", include(comment_urls.api_patterns)),
     path("account/", include("edicola.accounts.urls")),
     path("passaggi/", include("edicola.passages.urls")),
     path("", include("edicola.deals.urls")),

@@ -6,3 +6,38 @@ class CommentsConfig(AppConfig):
     name = "edicola.comments"
     label = "comments"
     verbose_name = _("Comments")
+
+    def ready(self) -> None:
+        from edicola.core import clock, demo, pagecache
+        from edicola.core import privacy as personal_data
+
+        from . import demo as comment_demo
+        from . import privacy, tasks
+        from .models import SORTS
+        from .readers import EDIT_COOKIE_PREFIX, SORT_COOKIE
+        from .signals import discussion_changed
+
+        pagecache.exclude_paths("/commenti/", "/en/commenti/", "/api/", "/en/api/")
+        pagecache.vary_on_cookie(SORT_COOKIE, SORTS)
+        pagecache.bypass_for_cookie_prefix(EDIT_COOKIE_PREFIX)
+        discussion_changed.connect(_retire_article_pages, dispatch_uid="pagecache-discussion")
+
+        # digests, editor notices, mail retries, rows of dead workers
+        clock.register_job("comment notifications", lambda: tasks.tick(), order=20)
+        # commenters' networks older than the retention period
+        clock.register_job(
+            "network retention", lambda: privacy.purge_networks(), every=3600, order=30
+        )
+        for position, kind in enumerate(privacy.DATA_KINDS):
+            # MailData last (60): other apps' kinds of the scope go at 50
+            order = 60 if kind.identifier == "mail" else 10 * (position + 1)
+            personal_data.register(privacy.SCOPE, kind, order=order)
+        demo.register_seeder("comments", comment_demo.seed, order=20)
+
+
+def _retire_article_pages(sender, article=None, **kwargs) -> None:
+    """A change in an article's discussion retires that article's cached pages."""
+    from edicola.core import pagecache
+
+    if article is not None:
+        pagecache.invalidate_page(article)

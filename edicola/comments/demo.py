@@ -16,14 +16,16 @@ import random
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
+from edicola.core.demo import Seeded
+from edicola.core.tasks import after_commit
 from edicola.news.demo import REFERENCE_ARTICLE_SLUG
 
 from . import markup
+from .conf import conf
 from .models import Comment, Discussion, Vote
 from .signals import discussion_changed
 
@@ -155,7 +157,7 @@ def _status(index: int) -> str:
 
 def _plan(start: int, count: int, known_depths: list[int]) -> list[_Planned]:
     """Comments start..count-1, given the depth of every earlier one (by position)."""
-    max_depth = max(0, int(settings.COMMENTS.get("MAX_DEPTH", 4)) - 1)
+    max_depth = max(0, int(conf("MAX_DEPTH")) - 1)
     depths = list(known_depths)
     plan = []
     for index in range(start, count):
@@ -243,7 +245,7 @@ def seed_comments(count: int, *, slug: str = REFERENCE_ARTICLE_SLUG) -> int:
                 Comment.objects.filter(pk__in=[row.pk for row in rows]).update(thread=F("pk"))
         _add_votes(plan, pks)
         _recount(article)
-    transaction.on_commit(lambda: discussion_changed.send(sender=Discussion, article=article))
+    after_commit(discussion_changed.send, sender=Discussion, article=article)
     return len(plan)
 
 
@@ -288,3 +290,11 @@ def _recount(article) -> Discussion:
     discussion.version += 1
     discussion.save(update_fields=["comment_count", "last_comment_at", "version"])
     return discussion
+
+
+def seed(*, comments: int = 0, **options) -> Seeded:
+    """The seeder `edicola seed_demo` runs: with --comments N, a discussion N comments long."""
+    if comments <= 0:
+        return Seeded()
+    added = seed_comments(comments)
+    return Seeded(notes=[f"Demo comments: {added} added to the reference article."])

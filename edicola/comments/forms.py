@@ -12,13 +12,14 @@ from __future__ import annotations
 import re
 import time
 import unicodedata
+from dataclasses import dataclass, field
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.utils.translation import gettext_lazy as _
 
+from .conf import conf
 from .models import Comment, Report
 
 NAME_MAX = Comment._meta.get_field("author_name").max_length
@@ -46,7 +47,7 @@ _DANGEROUS_SCHEME = re.compile(
 
 
 def max_length() -> int:
-    return settings.COMMENTS["MAX_LENGTH"]
+    return conf("MAX_LENGTH")
 
 
 def _refuse_nul(value: str) -> None:
@@ -144,6 +145,21 @@ def clean_url(value) -> str:
     return value
 
 
+@dataclass
+class CommentInput:
+    """A reader's comment as typed, before any check."""
+
+    body: str
+    name: str = ""
+    email: str = ""
+    url: str = ""
+    parent_id: int | None = None
+    # Anti-bot signals from the HTML form (the API sends neither and is rate-limited instead).
+    honeypot: str = ""
+    form_age_seconds: float | None = None
+    extra: dict = field(default_factory=dict)
+
+
 class _Normalised(forms.CharField):
     """A CharField whose cleaning is one of the functions above (no raw-length cap)."""
 
@@ -202,8 +218,6 @@ class CommentForm(forms.Form):
 
     def to_input(self):
         """The CommentInput for services.submit_comment (call after is_valid())."""
-        from .services import CommentInput
-
         data = self.cleaned_data
         return CommentInput(
             body=data["body"],

@@ -8,12 +8,31 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
 def new_edit_key() -> str:
     return secrets.token_hex(16)
+
+
+class DiscussionQuerySet(models.QuerySet):
+    def bump(self, article_id, *, count: int = 0, last_comment_at=None) -> None:
+        """Count a change readers can see: the version always (the live check's ETag), the
+        published comments by `count`, the latest comment time. F() expressions, so concurrent
+        requests never lose an update; the row is created on first use."""
+        changes = {"version": F("version") + 1}
+        if count:
+            changes["comment_count"] = F("comment_count") + count
+        if last_comment_at is not None:
+            changes["last_comment_at"] = Greatest(
+                Coalesce("last_comment_at", last_comment_at), last_comment_at
+            )
+        if not self.filter(pk=article_id).update(**changes):
+            self.get_or_create(article_id=article_id)
+            self.filter(pk=article_id).update(**changes)
 
 
 class Discussion(models.Model):
@@ -33,6 +52,8 @@ class Discussion(models.Model):
     version = models.PositiveIntegerField(default=0)
     last_comment_at = models.DateTimeField(null=True, blank=True)
 
+    objects = DiscussionQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("discussion")
         verbose_name_plural = _("discussions")
@@ -41,13 +62,39 @@ class Discussion(models.Model):
         return str(self.article)
 
 
+# The orders a reader may choose for a thread; pinned comments always come first.
+SORTS = ("newest", "oldest", "votes")
+DEFAULT_SORT = "newest"
+_ORDERINGS = {
+    "newest": ("-is_pinned", "-created_at", "-pk"),
+    "oldest": ("-is_pinned", "created_at", "pk"),
+    "votes": ("-is_pinned", "-score", "-created_at", "-pk"),
+}
+
+
+def sort_or_default(value) -> str:
+    """`value` if it names a sort order, else the default one."""
+    return value if value in SORTS else DEFAULT_SORT
+
+
 class CommentQuerySet(models.QuerySet):
     def for_article(self, article):
         return self.filter(article=article)
 
     def published(self):
-        """What readers see: approved comments, plus removed ones kept as thread placeholders."""
-        return self.filter(status__in=[Comment.Status.APPROVED, Comment.Status.REMOVED])
+        """What readers see: approved comments, plus removed ones kept as thread placeholders.
+        The one definition of "published" (Comment.PUBLISHED)."""
+        return self.filter(status__in=Comment.PUBLISHED)
+
+    def on_published_articles(self):
+        """Comments of articles readers may see (news' ArticleQuerySet.published() decides)."""
+        from edicola.news.models import ArticlePage
+
+        return self.filter(article__in=ArticlePage.objects.published().values("pk"))
+
+    def sorted_by(self, sort: str):
+        """In the reader's sort order (an unknown one means the default), pinned first."""
+        return self.order_by(*_ORDERINGS[sort_or_default(sort)])
 
     def approved(self):
         return self.filter(status=Comment.Status.APPROVED)
@@ -133,6 +180,8 @@ class Comment(models.Model):
     edited_at = models.DateTimeField(_("edited"), null=True, blank=True)
 
     objects = CommentQuerySet.as_manager()
+    # Statuses readers see (removed ones as placeholders where they hold replies).
+    PUBLISHED = (Status.APPROVED, Status.REMOVED)
 
     class Meta:
         verbose_name = _("comment")
@@ -247,21 +296,6 @@ class ModerationLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} #{self.comment_id or self.article_id}"
-
-
-class RateCounter(models.Model):
-    """A rate-limit counter every process sees, for deployments without a shared cache.
-
-    Used by edicola.core.ratelimit when the cache is per-process; keys carry their time window
-    and never a raw address or e-mail.
-    """
-
-    key = models.CharField(max_length=128, primary_key=True)
-    count = models.PositiveIntegerField(default=0)
-    expires_at = models.DateTimeField(db_index=True)
-
-    def __str__(self) -> str:
-        return f"{self.key}={self.count}"
 
 
 class Subscriber(models.Model):

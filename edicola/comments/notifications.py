@@ -7,13 +7,13 @@ constraint: the row, not the queue, decides that a comment is announced to an ad
 `deliver_due()` then claims pending rows with a lease (edicola.core.leases), sends them through
 one SMTP connection per batch and marks each row sent as soon as the server accepted it. A
 worker killed mid-batch leaves claimed rows whose lease runs out; they go back to pending and the
-next run sends them. Temporary failures retry with backoff (core.mail.RETRY_DELAYS); a permanent
+next run sends them. Temporary failures retry with backoff (core.mail.BACKOFF); a permanent
 5xx refusal disables the address.
 
 Subscribers who chose the daily digest get rows marked `digest`, due at
 COMMENTS_NOTIFICATIONS["DIGEST_HOUR"]; `send_digests()` sends one mail per subscriber listing them.
 Editors (MODERATOR_EMAILS) get at most one notice per MODERATOR_NOTICE_SECONDS listing the
-comments waiting for moderation. `tick()`, called by `edicola clock`, sweeps all of it.
+comments waiting for moderation. `sweep()`, run by tasks.tick on `edicola clock`, sweeps all of it.
 
 Fast and flat for large audiences: the fan-out reads subscribers and writes rows page by page
 (FAN_OUT_PAGE), with SQLite's page cache capped; the sender reads claimed rows as tuples (no
@@ -54,6 +54,7 @@ from edicola.core import leases, mail
 from edicola.core.models import OutgoingMail
 
 from . import subscriptions
+from .conf import conf
 from .models import Comment, Notification, Subscriber, Subscription
 
 logger = logging.getLogger(__name__)
@@ -74,10 +75,6 @@ FAN_OUT_PAGE = 1000
 SQLITE_CACHE_KIB = 2048
 
 
-def conf(name: str):
-    return settings.COMMENTS_NOTIFICATIONS[name]
-
-
 @contextmanager
 def _small_page_cache():
     """Run the body with SQLite's page cache capped at SQLITE_CACHE_KIB (see there)."""
@@ -95,28 +92,6 @@ def _small_page_cache():
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f"PRAGMA cache_size = {previous}")
-
-
-# -- Triggers (called by services.py inside its transaction) ---------------------------------------
-
-
-def on_approved(comment_ids) -> None:
-    """Announce these newly approved comments once the transaction commits."""
-    from .tasks import notify_comment_task
-
-    for comment_id in comment_ids:
-        transaction.on_commit(
-            lambda comment_id=comment_id: notify_comment_task.enqueue(comment_id), robust=True
-        )
-
-
-def on_held() -> None:
-    """A comment waits for moderation: tell the editors (batched) after the commit."""
-    if not conf("MODERATOR_EMAILS"):
-        return
-    from .tasks import moderation_notice_task
-
-    transaction.on_commit(lambda: moderation_notice_task.enqueue(), robust=True)
 
 
 # -- Fan-out ---------------------------------------------------------------------------------------
@@ -326,10 +301,13 @@ def _settle(row_id: int, token: str, **fields) -> None:
 
 def _retry_fields(attempts: int, error: Exception | str) -> dict:
     text = str(error)[:300]
-    if attempts >= mail.MAX_ATTEMPTS:
+    if mail.BACKOFF.exhausted(attempts):
         return {"state": State.FAILED, "error": text}
-    delay = mail.RETRY_DELAYS[min(attempts, len(mail.RETRY_DELAYS)) - 1]
-    return {"state": State.PENDING, "error": text, "available_at": timezone.now() + delay}
+    return {
+        "state": State.PENDING,
+        "error": text,
+        "available_at": timezone.now() + mail.BACKOFF.delay(attempts),
+    }
 
 
 def disable_address(subscriber_id: int, reason: str) -> None:
@@ -485,10 +463,12 @@ def _send_batch(
     return sent
 
 
-def deliver_due(*, time_budget: float | None = None, mailer: str = "default") -> int:
+def deliver_due(
+    *, time_budget: float | None = None, mailer: str = "default", follow_up=None
+) -> int:
     """Send every immediate notification that is due, batch after batch; returns how many were
     accepted by the mail server. With `time_budget` (seconds), stops after the batch that
-    exceeds it and enqueues a follow-up task for the rest."""
+    exceeds it and calls `follow_up()` (the task layer enqueues a worker for the rest)."""
     started = time.monotonic()
     recover()
     cache, links, ledger = _Comments(), _Links(), _Ledger()
@@ -513,26 +493,20 @@ def deliver_due(*, time_budget: float | None = None, mailer: str = "default") ->
             )
             sent += _send_batch(rows, token, cache, links, ledger, mailer)
             if time_budget is not None and time.monotonic() - started > time_budget:
-                from .tasks import deliver_notifications_task
-
-                deliver_notifications_task.enqueue()
+                if follow_up is not None:
+                    follow_up()
                 break
-    _schedule_retry()
     return sent
 
 
-def _schedule_retry() -> None:
-    """Wake a worker when the earliest retry falls due (the clock's sweep does it otherwise)."""
-    from .tasks import deliver_notifications_task
-
-    due = (
+def next_retry_at():
+    """When the earliest immediate notification waiting for a retry falls due (None: none)."""
+    return (
         Notification.objects.filter(state=State.PENDING, digest=False)
         .order_by("available_at")
         .values_list("available_at", flat=True)
         .first()
     )
-    if due is not None and deliver_notifications_task.get_backend().supports_defer:
-        deliver_notifications_task.using(run_after=due).enqueue()
 
 
 # -- Daily digest ----------------------------------------------------------------------------------
@@ -691,18 +665,16 @@ def notify_moderators(now=None) -> int:
 # -- Periodic sweep --------------------------------------------------------------------------------
 
 
-def tick(now=None) -> None:
-    """Called by `edicola clock`: rescue rows of dead workers, start due deliveries, digests and
-    editor notices, and retry stored mail that is due. Cheap when there is nothing to do."""
-    from .tasks import deliver_notifications_task, send_digests_task
-
+def sweep(now=None) -> tuple[bool, bool]:
+    """Rescue rows of dead workers, send due editor notices and retry stored mail that is due.
+    Returns (immediate deliveries due, digests due) when no worker is busy, for the task layer
+    to start them (tasks.tick, on the clock). Cheap when there is nothing to do."""
     now = now or timezone.now()
     recover(now)
     pending = Notification.objects.filter(state=State.PENDING, available_at__lte=now)
     busy = Notification.objects.filter(state=State.SENDING).exists()
-    if not busy and pending.filter(digest=False).exists():
-        deliver_notifications_task.enqueue()
-    if not busy and pending.filter(digest=True).exists():
-        send_digests_task.enqueue()
+    deliveries = not busy and pending.filter(digest=False).exists()
+    digests = not busy and pending.filter(digest=True).exists()
     notify_moderators(now)
     mail.retry_due_mail(now)
+    return deliveries, digests

@@ -6,6 +6,8 @@ from copy import deepcopy
 
 from django.conf import settings
 
+from .models import SORTS
+
 JSON = "application/json"
 
 
@@ -145,7 +147,7 @@ SCHEMAS = {
             },
             "comment_count": {"type": "integer", "description": "Published comments in all."},
             "thread_count": {"type": "integer", "description": "Top-level threads in all."},
-            "sort": {"type": "string", "enum": ["newest", "oldest", "votes"]},
+            "sort": {"type": "string", "enum": list(SORTS)},
             "page": {"type": "integer", "minimum": 1},
             "page_count": {"type": "integer", "minimum": 1},
             "showing_all": {"type": "boolean"},
@@ -346,7 +348,7 @@ PATHS = {
                 {
                     "name": "sort",
                     "in": "query",
-                    "schema": {"type": "string", "enum": ["newest", "oldest", "votes"]},
+                    "schema": {"type": "string", "enum": list(SORTS)},
                 },
                 {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
                 {

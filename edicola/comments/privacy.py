@@ -5,19 +5,20 @@ it (`request_link`, at most COMMENTS["PRIVACY_MAILS_PER_DAY"] per address a day,
 the answer never tells whether the address has comments). The link leads to an export (JSON) of
 everything stored about them and to their erasure.
 
-Shredder style: one `DataKind` per kind of personal data, each able to export and erase it:
-names and addresses (`IdentityData`), networks (`NetworkData`), texts (`TextData`), votes and
-reports (`ActivityData`), errors they reported in a passage (`ErrorReportData`, from
-edicola.passages when installed), the mail we sent them (`MailData`). `erase()` removes the comments
-through services.moderate (counters, caches), runs every eraser, then marks each comment
-anonymised (a placeholder: the thread keeps its shape) and logs ModerationLog.ERASE for it.
+Shredder style: one `DataKind` (edicola.core.privacy) per kind of personal data, each able to
+export and erase it: names and addresses (`IdentityData`), networks (`NetworkData`), texts
+(`TextData`), votes and reports (`ActivityData`), the mail we sent them (`MailData`), registered
+under SCOPE by CommentsConfig.ready(); apps above add their own kinds to the scope (passages:
+the errors a reader reported in a passage). `erase()` removes the comments through
+moderation.moderate (counters, caches), runs every eraser, then marks each comment anonymised (a
+placeholder: the thread keeps its shape) and logs ModerationLog.ERASE for it.
 
 A link is bound to a fingerprint of the data it was issued for: once the data is erased (or has
 changed) the fingerprint no longer matches, so a replayed link is refused and changes nothing.
 
 Full IP addresses are never stored (only the /24 or /48 network, see models.Comment); on top of
 that, `purge_networks()` clears networks (error reports' too) older than
-COMMENTS["NETWORK_RETENTION_DAYS"] (30).
+COMMENTS["NETWORK_RETENTION_DAYS"] (30), in every registered kind of the scope too.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
@@ -40,30 +40,29 @@ from django.utils.translation import gettext_lazy as _
 
 from edicola.core import mail, ratelimit
 from edicola.core.models import OutgoingMail
+from edicola.core.privacy import DataKind, erase_kinds, export_kinds, kinds
 
+from .conf import conf
 from .models import Comment, ModerationLog, Report, Vote
 
+SCOPE = "comments"  # a commenter, found by e-mail address
 LINK_SALT = "edicola.comments.privacy.link"
 LINK_TEMPLATE = "comments/email/privacy_link"
 # Requests for a link from one network (IP), whatever the address, on top of the per-address cap.
 REQUESTS_PER_NETWORK = ["10/3600", "30/86400"]
 
 
-def _setting(name: str, default: int) -> int:
-    return int(getattr(settings, "COMMENTS", {}).get(name, default))
-
-
 def mails_per_day() -> int:
-    return _setting("PRIVACY_MAILS_PER_DAY", 3)
+    return int(conf("PRIVACY_MAILS_PER_DAY"))
 
 
 def link_max_age() -> int:
     """Seconds a mailed link stays valid."""
-    return _setting("PRIVACY_LINK_SECONDS", 24 * 3600)
+    return int(conf("PRIVACY_LINK_SECONDS"))
 
 
 def network_retention_days() -> int:
-    return _setting("NETWORK_RETENTION_DAYS", 30)
+    return int(conf("NETWORK_RETENTION_DAYS"))
 
 
 class PrivacyError(Exception):
@@ -103,30 +102,17 @@ class DataSubject:
     def reports(self):
         return Report.objects.filter(reporter__in=self.reader_ids)
 
-    def error_reports(self):
-        """Errors reported in passages with this address, or from these accounts/browsers."""
-        model = error_report_model()
-        if model is None:
-            return None
-        linked = Q(email=self.email) if self.email else Q(pk__in=[])
-        if self.reader_ids:
-            linked |= Q(reader_id__in=self.reader_ids)
-        return model.objects.filter(linked)
+    def other_counts(self) -> dict[str, int]:
+        """Rows held by the kinds other apps registered in the scope, by kind."""
+        counts = {kind.identifier: kind.count(self) for kind in kinds(SCOPE)}
+        return {name: count for name, count in counts.items() if count is not None}
 
     @property
     def is_empty(self) -> bool:
-        errors = self.error_reports()
         return not self.comment_ids and not (
             (self.reader_ids and (self.votes().exists() or self.reports().exists()))
-            or (errors is not None and errors.exists())
+            or any(self.other_counts().values())
         )
-
-
-def error_report_model():
-    """passages.ErrorReport, or None when the passages app is not installed."""
-    if not apps.is_installed("edicola.passages"):
-        return None
-    return apps.get_model("passages", "ErrorReport")
 
 
 def normalise_email(email: str) -> str:
@@ -153,26 +139,11 @@ def fingerprint(subject: DataSubject) -> str:
         f"{pk}:{key}" for pk, key in subject.comments().order_by("pk").values_list("pk", "edit_key")
     ]
     parts.append(f"v{subject.votes().count()}r{subject.reports().count()}")
-    errors = subject.error_reports()
-    if errors is not None:
-        parts.append(f"e{errors.count()}")
+    parts += [f"{name}{count}" for name, count in sorted(subject.other_counts().items())]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
 
 
 # -- Kinds of personal data (export and erasure) ---------------------------------------------------
-
-
-class DataKind:
-    identifier = ""
-    name = ""
-    description = ""
-
-    def export(self, subject: DataSubject) -> list[dict]:
-        raise NotImplementedError
-
-    def erase(self, subject: DataSubject) -> int:
-        """Remove this kind of data; returns how many rows changed."""
-        raise NotImplementedError
 
 
 class IdentityData(DataKind):
@@ -276,7 +247,7 @@ class ActivityData(DataKind):
                 "kind": "vote",
                 "id": row["pk"],
                 "comment": row["comment_id"],
-                "article_url": _article_url(row["comment__article__url_path"]),
+                "article_url": article_url(row["comment__article__url_path"]),
                 "value": row["value"],
                 "date": row["created_at"].isoformat(),
             }
@@ -289,7 +260,7 @@ class ActivityData(DataKind):
                 "kind": "report",
                 "id": row["pk"],
                 "comment": row["comment_id"],
-                "article_url": _article_url(row["comment__article__url_path"]),
+                "article_url": article_url(row["comment__article__url_path"]),
                 "reason": row["reason"],
                 "date": row["created_at"].isoformat(),
             }
@@ -309,61 +280,6 @@ class ActivityData(DataKind):
             model.objects.bulk_update(rows, [column])
             changed += len(rows)
         return changed
-
-
-class ErrorReportData(DataKind):
-    """Errors the subject reported in a passage of an article (edicola.passages.ErrorReport).
-
-    Erasure unlinks a report from the person: the e-mail address, the network and the reader
-    id are cleared. The explanation and the quoted passage stay, because they are about the
-    article, not about the reader, and the newsroom may still have to check or publish the
-    correction; once unlinked nothing ties them to the address any more.
-    """
-
-    identifier = "error_reports"
-    name = _("Errors you reported")
-    description = _(
-        "Errors you reported in a passage of an article, with your explanation. Erasing removes "
-        "your e-mail address and network from them; the explanation stays with the newsroom, "
-        "no longer linked to you."
-    )
-
-    def export(self, subject):
-        errors = subject.error_reports()
-        if errors is None:
-            return []
-        return [
-            {
-                "id": row["pk"],
-                "article_title": row["article__title"],
-                "article_url": _article_url(row["article__url_path"]),
-                "passage": row["exact"],
-                "explanation": row["explanation"],
-                "email": row["email"] or None,
-                "network": row["ip_network"] or None,
-                "status": row["status"],
-                "correction": row["correction"],
-                "date": row["created_at"].isoformat(),
-            }
-            for row in errors.order_by("created_at", "pk").values(
-                "pk",
-                "article__title",
-                "article__url_path",
-                "exact",
-                "explanation",
-                "email",
-                "ip_network",
-                "status",
-                "correction",
-                "created_at",
-            )
-        ]
-
-    def erase(self, subject):
-        errors = subject.error_reports()
-        if errors is None:
-            return 0
-        return errors.update(email="", ip_network="", reader_id="")
 
 
 class MailData(DataKind):
@@ -388,19 +304,18 @@ class MailData(DataKind):
         return deleted
 
 
-# Erased in this order: networks and report notes are found through the reader ids that
-# ActivityData then replaces.
+# Registered in this order (10, 20, ...): networks and report notes are found through the reader
+# ids that ActivityData then replaces. Other apps' kinds go between ActivityData and MailData.
 DATA_KINDS: list[DataKind] = [
     IdentityData(),
     NetworkData(),
     TextData(),
     ActivityData(),
-    ErrorReportData(),
     MailData(),
 ]
 
 
-def _article_url(url_path: str | None) -> str:
+def article_url(url_path: str | None) -> str:
     """An article's public URL from its Wagtail url_path (the site root's slug dropped)."""
     if not url_path:
         return ""
@@ -417,7 +332,7 @@ def export(subject: DataSubject) -> dict:
         {
             "id": row["pk"],
             "article_title": row["article__title"],
-            "article_url": _article_url(row["article__url_path"]),
+            "article_url": article_url(row["article__url_path"]),
             "reply_to": row["parent_id"],
             "posted": row["created_at"].isoformat(),
             "status": row["status"],
@@ -444,14 +359,7 @@ def export(subject: DataSubject) -> dict:
         "email": subject.email,
         "generated_at": timezone.now().isoformat(),
         "comments": comments,
-        "data": {
-            kind.identifier: {
-                "name": str(kind.name),
-                "description": str(kind.description),
-                "records": kind.export(subject),
-            }
-            for kind in DATA_KINDS
-        },
+        "data": export_kinds(SCOPE, subject),
     }
 
 
@@ -464,18 +372,17 @@ class ErasureReport:
 def erase(subject: DataSubject) -> ErasureReport:
     """Erase the subject's personal data and text; their comments stay as removed placeholders.
 
-    The status change goes through services.moderate (it keeps the discussion counters and
+    The status change goes through moderation.moderate (it keeps the discussion counters and
     the readers' caches right); each comment is then logged once more as ERASE.
     """
-    from . import services
+    from . import moderation
 
     report = ErasureReport(comments=len(subject.comment_ids))
     with transaction.atomic():
-        services.moderate(
+        moderation.moderate(
             subject.comment_ids, ModerationLog.Action.REMOVE, actor=None, note="erased on request"
         )
-        for kind in DATA_KINDS:
-            report.changed[kind.identifier] = kind.erase(subject)
+        report.changed.update(erase_kinds(SCOPE, subject))
         comments = list(subject.comments().only("pk", "article_id"))
         for comment in comments:
             comment.is_anonymised = True
@@ -578,10 +485,8 @@ def purge_networks(*, days: int | None = None, now=None) -> int:
     Safe to run any number of times; returns how many rows were cleared."""
     days = network_retention_days() if days is None else days
     cutoff = (now or timezone.now()) - timedelta(days=days)
-    models = [Comment, Vote, Report]
-    if error_report_model() is not None:
-        models.append(error_report_model())
-    return sum(
+    cleared = sum(
         model.objects.filter(created_at__lt=cutoff).exclude(ip_network="").update(ip_network="")
-        for model in models
+        for model in (Comment, Vote, Report)
     )
+    return cleared + sum(kind.forget_networks(cutoff) for kind in kinds(SCOPE))

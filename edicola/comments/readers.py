@@ -1,18 +1,60 @@
-"""Who is asking: an account, or a guest known by a random id in a signed cookie.
+"""Who is asking: an account, or a guest known by a random id in a signed cookie, and the network
+stored for them (never the full address).
 
 Views and the API build a ClientInfo with `client_info(request)` and, after a response that
 needs the guest id (a vote, a report, a comment), call `remember_reader(request, response)`.
 """
 
+import ipaddress
 import secrets
+from dataclasses import dataclass
 
 from django.http import HttpRequest, HttpResponse
 
-from .services import ClientInfo
-
+# The discussion's cookies. The sort order selects a variant of cached pages; holders of an edit
+# cookie bypass the page cache (registered with core.pagecache by CommentsConfig.ready()).
+SORT_COOKIE = "edicola_ordine"
+EDIT_COOKIE_PREFIX = "edicola_modifica_"
+EDIT_COOKIE_SALT = "edicola.comments.edit"
+GUEST_COOKIE = "edicola_ospite"
+GUEST_COOKIE_SALT = "edicola.comments.guest"
+GUEST_COOKIE_AGE = 365 * 24 * 3600
 READER_COOKIE = "edicola_lettore"
 READER_COOKIE_SALT = "edicola.comments.reader"
 READER_COOKIE_AGE = 365 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class ClientInfo:
+    """Who is asking: the account if logged in, the guest's reader id (signed cookie), the IP."""
+
+    ip: str
+    user: object | None = None  # an authenticated User, or None
+    reader_id: str = ""  # "u:<id>" or "g:<random>"; see client_info()
+
+
+def account_of(client: ClientInfo | None):
+    """The client's authenticated account, or None for a guest."""
+    user = getattr(client, "user", None)
+    return user if user is not None and getattr(user, "is_authenticated", False) else None
+
+
+def reader_key(client: ClientInfo) -> str:
+    """The id votes and reports are stored under: the account if any, else the guest cookie."""
+    user = account_of(client)
+    return f"u:{user.pk}" if user is not None else (client.reader_id or "")
+
+
+def ip_network(ip: str) -> str:
+    """The network stored instead of an address: /24 for IPv4, /48 for IPv6 ("" if unusable)."""
+    try:
+        address = ipaddress.ip_address((ip or "").strip())
+    except ValueError:
+        return ""
+    if address.version == 6 and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    prefix = 24 if address.version == 4 else 48
+    return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
 
 
 def client_ip(request: HttpRequest) -> str:

@@ -1,6 +1,7 @@
-"""The discussion's rules: submit, edit, delete, vote, report, moderate, read a thread.
+"""The discussion's rules for readers: submit (or reply), edit and delete within the window, vote,
+report. Moderation is in moderation.py, reading a thread in threads.py.
 
-Every entry point (HTML views, JSON API, admin, commands, tasks) calls these functions and
+Every entry point (HTML views, JSON API, passages, commands, tasks) calls these functions and
 repeats no check. Each raises CommentError with a translated message when nothing may change;
 in that case nothing has been written (rate-limit counters aside).
 
@@ -15,31 +16,28 @@ signals.discussion_changed is sent with the article.
 
 from __future__ import annotations
 
-import ipaddress
 import math
-from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, Q
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from edicola.core import ratelimit
+from edicola.news.models import ArticlePage
 
 from . import forms as shapes
-from . import markup, notifications, policy, spam, subscriptions
+from . import markup, policy, spam, subscriptions
+from .conf import conf
+from .forms import CommentInput
 from .models import Comment, Discussion, ModerationLog, Report, Vote
-from .signals import discussion_changed
+from .readers import ClientInfo, account_of, ip_network, reader_key
+from .signals import announce_changed, comment_held, comments_approved
 
-PUBLISHED = (Comment.Status.APPROVED, Comment.Status.REMOVED)
-SORTS = ("newest", "oldest", "votes")
 EDIT_SALT = "edicola.comments.edit"
 
 
@@ -66,82 +64,8 @@ class CommentError(Exception):
         self.retry_after = retry_after
 
 
-@dataclass(frozen=True)
-class ClientInfo:
-    """Who is asking: the account if logged in, the guest's reader id (signed cookie), the IP."""
-
-    ip: str
-    user: object | None = None  # an authenticated User, or None
-    reader_id: str = ""  # "u:<id>" or "g:<random>"; see views.reader_id()
-
-
-@dataclass
-class CommentInput:
-    """A reader's comment as typed, before any check."""
-
-    body: str
-    name: str = ""
-    email: str = ""
-    url: str = ""
-    parent_id: int | None = None
-    # Anti-bot signals from the HTML form (the API sends neither and is rate-limited instead).
-    honeypot: str = ""
-    form_age_seconds: float | None = None
-    extra: dict = field(default_factory=dict)
-
-
-@dataclass
-class ThreadNode:
-    comment: Comment
-    replies: list[ThreadNode]
-
-
-@dataclass
-class ThreadPage:
-    """One page of an article's discussion, ready to render: top-level threads with replies."""
-
-    threads: list[ThreadNode]
-    sort: str  # "newest" | "oldest" | "votes"
-    comment_count: int  # approved comments in the whole discussion
-    thread_count: int  # top-level threads in the whole discussion
-    page: int
-    page_count: int
-    showing_all: bool
-    # Filled only when thread_page() is given a viewer: their votes on the comments shown
-    # ({comment id: +1 / -1}) and their own comments still awaiting moderation (oldest first).
-    viewer_votes: dict = field(default_factory=dict)
-    own_pending: list = field(default_factory=list)
-
-
 # --------------------------------------------------------------------------------------------
 # Small helpers
-
-
-def conf(name: str):
-    return settings.COMMENTS[name]
-
-
-def ip_network(ip: str) -> str:
-    """The network stored instead of an address: /24 for IPv4, /48 for IPv6 ("" if unusable)."""
-    try:
-        address = ipaddress.ip_address((ip or "").strip())
-    except ValueError:
-        return ""
-    if address.version == 6 and address.ipv4_mapped:
-        address = address.ipv4_mapped
-    prefix = 24 if address.version == 4 else 48
-    return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
-
-
-def _user(client: ClientInfo | None):
-    user = getattr(client, "user", None)
-    return user if user is not None and getattr(user, "is_authenticated", False) else None
-
-
-def reader_key(client: ClientInfo) -> str:
-    """The id votes and reports are stored under: the account if any, else the guest cookie."""
-    user = _user(client)
-    return f"u:{user.pk}" if user is not None else (client.reader_id or "")
 
 
 def account_name(user) -> str:
@@ -178,40 +102,6 @@ def _limit(scope: str, identities, rates) -> None:
         raise CommentError(
             retry_message(limited.retry_after), status=429, retry_after=limited.retry_after
         ) from None
-
-
-def _announce(*articles) -> None:
-    """Send discussion_changed for each article once the transaction commits."""
-    for article in {article.pk: article for article in articles}.values():
-        transaction.on_commit(
-            lambda article=article: discussion_changed.send(sender=Discussion, article=article)
-        )
-
-
-def _bump(article_id, *, count: int = 0, last_comment_at=None) -> None:
-    changes = {"version": F("version") + 1}
-    if count:
-        changes["comment_count"] = F("comment_count") + count
-    if last_comment_at is not None:
-        changes["last_comment_at"] = Greatest(
-            Coalesce("last_comment_at", last_comment_at), last_comment_at
-        )
-    if not Discussion.objects.filter(pk=article_id).update(**changes):
-        Discussion.objects.get_or_create(article_id=article_id)
-        Discussion.objects.filter(pk=article_id).update(**changes)
-
-
-def is_live(article) -> bool:
-    """Whether readers can see the article: published, not expired, no view restriction."""
-    if not getattr(article, "live", False) or getattr(article, "expired", False):
-        return False
-    if getattr(article, "pk", None) is None:
-        return False
-    from wagtail.models import PageViewRestriction
-
-    step = article.steplen
-    paths = [article.path[:end] for end in range(step, len(article.path) + 1, step)]
-    return not PageViewRestriction.objects.filter(page__path__in=paths).exists()
 
 
 def _is_article_author(article, user) -> bool:
@@ -288,13 +178,13 @@ def submit_comment(article, data: CommentInput, *, client: ClientInfo) -> Commen
     parent; 404 article not published; 403 discussion closed; 409 parent removed; 429 too many
     comments (per address and per e-mail).
     """
-    return _create(article, data, client=client)
+    return create_comment(article, data, client=client)
 
 
-def _create(article, data: CommentInput, *, client: ClientInfo, staff_reply=None) -> Comment:
-    user = staff_reply if staff_reply is not None else _user(client)
+def create_comment(article, data: CommentInput, *, client: ClientInfo, staff_reply=None) -> Comment:
+    user = staff_reply if staff_reply is not None else account_of(client)
     body, name, email, url = _check_input(data, user)
-    if not is_live(article):
+    if not ArticlePage.objects.is_visible(article):
         raise CommentError(_("This article is not published."), status=404)
     network = ip_network(client.ip)
     is_staff = bool(user is not None and user.is_staff)
@@ -359,27 +249,13 @@ def _create(article, data: CommentInput, *, client: ClientInfo, staff_reply=None
         comment.save()
         comment.hold_reasons = decision.reasons
         if decision.published:
-            _bump(article.pk, count=1, last_comment_at=now)
-            _announce(article)
-            notifications.on_approved([comment.pk])
+            Discussion.objects.bump(article.pk, count=1, last_comment_at=now)
+            announce_changed(article)
+            comments_approved.send(sender=Comment, comment_ids=[comment.pk])
         else:
-            notifications.on_held()
+            comment_held.send(sender=Comment, comment=comment)
         if data.extra.get("notify") and email:
             subscriptions.subscribe_commenter(comment, user=user, ip=client.ip)
-    return comment
-
-
-def reply_as_staff(parent: Comment, body: str, *, actor) -> Comment:
-    """A moderator's reply from the admin: published with the staff badge, logged. Works on
-    closed discussions; not on removed comments."""
-    article = parent.article
-    client = ClientInfo(ip="", user=actor, reader_id=f"u:{actor.pk}")
-    data = CommentInput(body=body, parent_id=parent.pk)
-    with transaction.atomic():
-        comment = _create(article, data, client=client, staff_reply=actor)
-        ModerationLog.objects.create(
-            comment=comment, article_id=article.pk, actor=actor, action=ModerationLog.Action.REPLY
-        )
     return comment
 
 
@@ -421,7 +297,7 @@ def _edit_refusal(comment: Comment, client: ClientInfo, token: str, *, fresh=Fal
     """Why this client may not edit or delete this comment now, or None."""
     if comment.pk is None or comment.status in (Comment.Status.REMOVED, Comment.Status.SPAM):
         return CommentError(_("This comment is not available."), status=404)
-    user = _user(client)
+    user = account_of(client)
     is_owner = user is not None and comment.user_id == user.pk
     if not is_owner and not _token_ok(comment, token):
         if timezone.now() - comment.created_at > timedelta(seconds=conf("EDIT_WINDOW_SECONDS")):
@@ -483,8 +359,8 @@ def edit_comment(comment: Comment, body: str, *, client: ClientInfo, token: str 
         current.save(update_fields=["body", "body_html", "edited_at", "status"])
         if was_published:
             unpublished = current.status != Comment.Status.APPROVED
-            _bump(current.article_id, count=-1 if unpublished else 0)
-            _announce(current.article)
+            Discussion.objects.bump(current.article_id, count=-1 if unpublished else 0)
+            announce_changed(current.article)
     return current
 
 
@@ -509,8 +385,8 @@ def delete_comment(comment: Comment, *, client: ClientInfo, token: str = "") -> 
             status=Comment.Status.REMOVED, body="", body_html="", edited_at=timezone.now()
         )
         if was_published:
-            _bump(current.article_id, count=-1)
-            _announce(current.article)
+            Discussion.objects.bump(current.article_id, count=-1)
+            announce_changed(current.article)
     comment.status, comment.body, comment.body_html = Comment.Status.REMOVED, "", ""
 
 
@@ -524,7 +400,7 @@ def _visible_or_404(comment: Comment) -> None:
 
 
 def _is_own(comment: Comment, client: ClientInfo) -> bool:
-    user = _user(client)
+    user = account_of(client)
     if user is not None:
         if comment.user_id == user.pk:
             return True
@@ -594,8 +470,8 @@ def _record_vote(comment: Comment, voter: str, value: int, network: str) -> None
     Comment.objects.filter(pk=comment.pk).update(
         upvotes=F("upvotes") + up, downvotes=F("downvotes") + down, score=F("score") + value - old
     )
-    _bump(comment.article_id)
-    _announce(comment.article)
+    Discussion.objects.bump(comment.article_id)
+    announce_changed(comment.article)
 
 
 def report(comment: Comment, reason: str, *, client: ClientInfo, note: str = "") -> Comment:
@@ -652,266 +528,7 @@ def report(comment: Comment, reason: str, *, client: ClientInfo, note: str = "")
                     action=ModerationLog.Action.HELD_BY_REPORTS,
                     note=str(len(sources)),
                 )
-                _bump(current.article_id, count=-1)
-                _announce(current.article)
+                Discussion.objects.bump(current.article_id, count=-1)
+                announce_changed(current.article)
     comment.refresh_from_db(fields=["status", "held_by_reports", "report_count"])
     return comment
-
-
-# --------------------------------------------------------------------------------------------
-# Moderation
-
-
-_ACTION_STATUS = {
-    ModerationLog.Action.APPROVE: Comment.Status.APPROVED,
-    ModerationLog.Action.SPAM: Comment.Status.SPAM,
-    ModerationLog.Action.REMOVE: Comment.Status.REMOVED,
-    ModerationLog.Action.PENDING: Comment.Status.PENDING,
-}
-
-
-def moderate(comments, action: str, *, actor, note: str = "") -> int:
-    """Apply a ModerationLog.Action (approve, spam, remove, pending) to comments; log each.
-
-    `comments`: Comment objects, ids or a queryset. Returns how many were acted on: comments
-    already in that state are left alone and not logged, except that approving a published
-    comment with reports made since its last review marks them reviewed (and is logged).
-    Removing keeps the row and its text for moderators; readers see a placeholder where it has
-    replies. Approving clears held_by_reports; any decision sets reviewed_at, so only later
-    reports can hide it again.
-    Comments whose author deleted them (no text left) are not approved back.
-    """
-    try:
-        new_status = _ACTION_STATUS[ModerationLog.Action(action)]
-    except (ValueError, KeyError):
-        raise CommentError(_("Unknown moderation action."), field="action") from None
-    ids = _ids(comments)
-    if not ids:
-        return 0
-    now = timezone.now()
-    with transaction.atomic():
-        candidates = Comment.objects.select_for_update().filter(pk__in=ids)
-        if new_status == Comment.Status.APPROVED:
-            # Approving a published comment that has reports since its last review dismisses them.
-            reports = Report.objects.filter(comment=OuterRef("pk"))
-            unreviewed = Q(Exists(reports), reviewed_at__isnull=True) | Q(
-                Exists(reports.filter(created_at__gt=OuterRef("reviewed_at")))
-            )
-            candidates = candidates.filter(~Q(status=new_status) | unreviewed)
-        else:
-            candidates = candidates.exclude(status=new_status)
-        rows = list(
-            candidates.only("pk", "status", "article_id", "body", "created_at").order_by("pk")
-        )
-        if new_status == Comment.Status.APPROVED:
-            rows = [row for row in rows if row.body]
-        if not rows:
-            return 0
-        Comment.objects.filter(pk__in=[row.pk for row in rows]).update(
-            status=new_status, held_by_reports=False, reviewed_at=now
-        )
-        ModerationLog.objects.bulk_create(
-            [
-                ModerationLog(
-                    comment_id=row.pk,
-                    article_id=row.article_id,
-                    actor=actor,
-                    action=action,
-                    note=note[:500],
-                    created_at=now,
-                )
-                for row in rows
-            ]
-        )
-        deltas, visible, latest = defaultdict(int), set(), {}
-        for row in rows:
-            was, becomes = (
-                row.status == Comment.Status.APPROVED,
-                new_status == Comment.Status.APPROVED,
-            )
-            deltas[row.article_id] += becomes - was
-            if row.status in PUBLISHED or new_status in PUBLISHED:
-                visible.add(row.article_id)
-            if becomes:
-                latest[row.article_id] = max(
-                    latest.get(row.article_id, row.created_at), row.created_at
-                )
-        for article_id in visible:
-            _bump(article_id, count=deltas[article_id], last_comment_at=latest.get(article_id))
-        if new_status == Comment.Status.APPROVED:
-            notifications.on_approved([row.pk for row in rows if row.status != new_status])
-        _announce(*_articles(visible))
-    return len(rows)
-
-
-def _ids(comments) -> list[int]:
-    if hasattr(comments, "values_list"):
-        return list(comments.values_list("pk", flat=True))
-    return [getattr(item, "pk", item) for item in comments]
-
-
-def _articles(article_ids):
-    from edicola.news.models import ArticlePage
-
-    return list(ArticlePage.objects.filter(pk__in=list(article_ids))) if article_ids else []
-
-
-def set_pinned(comment: Comment, pinned: bool, *, actor) -> Comment:
-    """Pin (or unpin) a published top-level comment: it stays first whatever the sort."""
-    if comment.parent_id is not None:
-        raise CommentError(_("Only top-level comments can be pinned."), status=400)
-    if pinned and comment.status != Comment.Status.APPROVED:
-        raise CommentError(_("Only published comments can be pinned."), status=409)
-    with transaction.atomic():
-        if (
-            not Comment.objects.filter(pk=comment.pk)
-            .exclude(is_pinned=pinned)
-            .update(is_pinned=pinned)
-        ):
-            comment.is_pinned = pinned
-            return comment
-        ModerationLog.objects.create(
-            comment_id=comment.pk,
-            article_id=comment.article_id,
-            actor=actor,
-            action=ModerationLog.Action.PIN if pinned else ModerationLog.Action.UNPIN,
-        )
-        _bump(comment.article_id)
-        _announce(comment.article)
-    comment.is_pinned = pinned
-    return comment
-
-
-def set_closed(article, closed: bool, *, actor) -> Discussion:
-    """Close (or reopen) an article's discussion to new comments and replies; logged."""
-    with transaction.atomic():
-        discussion = discussion_for(article)
-        if discussion.is_closed != closed:
-            Discussion.objects.filter(pk=article.pk).update(
-                is_closed=closed, version=F("version") + 1
-            )
-            ModerationLog.objects.create(
-                article_id=article.pk,
-                actor=actor,
-                action=ModerationLog.Action.CLOSE if closed else ModerationLog.Action.OPEN,
-            )
-            _announce(article)
-        discussion.refresh_from_db()
-    return discussion
-
-
-def discussion_for(article) -> Discussion:
-    """The article's Discussion row, created on first use."""
-    discussion, _created = Discussion.objects.get_or_create(article_id=article.pk)
-    return discussion
-
-
-# --------------------------------------------------------------------------------------------
-# Reading
-
-
-def _top_level(article):
-    """Top-level comments readers see: approved, or removed but holding published replies."""
-    replies = Comment.objects.filter(parent=OuterRef("pk"), status__in=PUBLISHED)
-    return Comment.objects.filter(
-        Q(status=Comment.Status.APPROVED) | (Q(Exists(replies)) & Q(status=Comment.Status.REMOVED)),
-        article_id=article.pk,
-        parent__isnull=True,
-    )
-
-
-_ORDER = {
-    "newest": ("-is_pinned", "-created_at", "-pk"),
-    "oldest": ("-is_pinned", "created_at", "pk"),
-    "votes": ("-is_pinned", "-score", "-created_at", "-pk"),
-}
-
-
-def thread_page(
-    article,
-    *,
-    sort: str = "newest",
-    page: int = 1,
-    show_all: bool = False,
-    viewer: ClientInfo | None = None,
-) -> ThreadPage:
-    """The discussion as readers see it, in O(1) queries.
-
-    Queries: the discussion row, the number of top-level threads, one page of top-level ids
-    (pinned first, then by `sort`), and every published comment of those threads; with a viewer,
-    also their votes and their own pending comments. Replies are oldest first. Removed comments
-    appear only where they hold replies (is_removed: render a placeholder); replies under a
-    comment that is not published (held, spam) are not shown. An unknown sort means "newest";
-    a page out of range is clamped.
-    """
-    sort = sort if sort in SORTS else "newest"
-    discussion = Discussion.objects.filter(pk=article.pk).first()
-    comment_count = discussion.comment_count if discussion else 0
-    top = _top_level(article)
-    thread_count = top.count()
-    size = max(1, conf("PAGE_SIZE"))
-    page_count = 1 if show_all else max(1, math.ceil(thread_count / size))
-    try:
-        page = min(max(1, int(page)), page_count)
-    except (TypeError, ValueError):
-        page = 1
-    threads: list[ThreadNode] = []
-    loaded: list[Comment] = []
-    if thread_count:
-        ordered = top.order_by(*_ORDER[sort]).values_list("pk", flat=True)
-        ids = list(ordered if show_all else ordered[(page - 1) * size : page * size])
-        loaded = list(
-            Comment.objects.filter(thread_id__in=ids, status__in=PUBLISHED).order_by(
-                "created_at", "pk"
-            )
-        )
-        threads = _build(ids, loaded)
-    result = ThreadPage(
-        threads=threads,
-        sort=sort,
-        comment_count=comment_count,
-        thread_count=thread_count,
-        page=page,
-        page_count=page_count,
-        showing_all=show_all or page_count == 1,
-    )
-    if viewer is not None:
-        voter = reader_key(viewer)
-        if voter and loaded:
-            result.viewer_votes = dict(
-                Vote.objects.filter(
-                    comment_id__in=[comment.pk for comment in loaded], voter=voter
-                ).values_list("comment_id", "value")
-            )
-        result.own_pending = own_pending(article, viewer)
-    return result
-
-
-def own_pending(article, viewer: ClientInfo) -> list[Comment]:
-    """The viewer's own comments on this article still awaiting moderation (one query)."""
-    user = _user(viewer)
-    who = Q(reader_id=viewer.reader_id) if viewer.reader_id else Q()
-    if user is not None:
-        who |= Q(user=user)
-    if not who:
-        return []
-    return list(
-        Comment.objects.filter(who, article_id=article.pk, status=Comment.Status.PENDING).order_by(
-            "created_at", "pk"
-        )
-    )
-
-
-def _build(ids: list[int], comments: list[Comment]) -> list[ThreadNode]:
-    nodes = {comment.pk: ThreadNode(comment, []) for comment in comments}
-    for comment in comments:
-        if comment.parent_id is not None and comment.parent_id in nodes:
-            nodes[comment.parent_id].replies.append(nodes[comment.pk])
-
-    def prune(node: ThreadNode) -> bool:
-        """Drop removed comments left without replies; True if the node stays."""
-        node.replies = [reply for reply in node.replies if prune(reply)]
-        node.comment._has_replies = bool(node.replies)
-        return bool(node.replies) or not node.comment.is_removed
-
-    return [nodes[pk] for pk in ids if pk in nodes and prune(nodes[pk])]

@@ -12,11 +12,11 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
 from . import markup
+from .conf import conf
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ class Signals:
 
 
 def blocklisted_words(*texts: str, blocklist=None) -> tuple[str, ...]:
-    words = settings.COMMENTS["BLOCKLIST"] if blocklist is None else blocklist
+    words = conf("BLOCKLIST") if blocklist is None else blocklist
     haystack = " ".join(text for text in texts if text).casefold()
     found = []
     for word in words:
@@ -63,7 +63,7 @@ def blocklisted_words(*texts: str, blocklist=None) -> tuple[str, ...]:
 
 
 def bot_signals(*, honeypot: str = "", form_age_seconds: float | None = None) -> Signals:
-    minimum = settings.COMMENTS["MIN_FORM_SECONDS"]
+    minimum = conf("MIN_FORM_SECONDS")
     return Signals(
         honeypot=bool(honeypot and honeypot.strip()),
         too_fast=form_age_seconds is not None and form_age_seconds < minimum,
@@ -74,7 +74,7 @@ def content_signals(body: str, *, name: str = "", url: str = "", email: str = ""
     links = markup.count_links(body)
     return Signals(
         links=links,
-        too_many_links=links > settings.COMMENTS["MAX_LINKS"],
+        too_many_links=links > conf("MAX_LINKS"),
         blocklisted=blocklisted_words(body, name, url, email),
     )
 
@@ -90,7 +90,7 @@ def is_duplicate(body: str, *, email: str = "", user=None, ip_network: str = "",
         who |= Q(ip_network=ip_network)
     if not who:
         return False
-    since = timezone.now() - timedelta(seconds=settings.COMMENTS["DUPLICATE_WINDOW_SECONDS"])
+    since = timezone.now() - timedelta(seconds=conf("DUPLICATE_WINDOW_SECONDS"))
     from .models import Comment
 
     recent = Comment.objects.filter(who, created_at__gte=since, body=body)

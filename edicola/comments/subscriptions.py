@@ -31,7 +31,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from edicola.core import mail, ratelimit
+from edicola.news.models import ArticlePage
 
+from .conf import conf
 from .forms import clean_email
 from .models import Notification, Subscriber, Subscription
 
@@ -49,10 +51,6 @@ class SubscriptionError(Exception):
         self.message = message
         self.status = status
         self.field = field
-
-
-def conf(name: str):
-    return settings.COMMENTS_NOTIFICATIONS[name]
 
 
 # -- Signed links ----------------------------------------------------------------------------------
@@ -160,9 +158,7 @@ def list_headers(unsubscribe_link: str, token: str) -> dict[str, str]:
 
 
 def _check_article(article) -> None:
-    from .services import is_live
-
-    if article is None or not is_live(article):
+    if article is None or not ArticlePage.objects.is_visible(article):
         raise SubscriptionError(_("This article is not available."), status=404)
 
 

@@ -9,8 +9,9 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
 
-from . import admin_views as views
+from . import moderation
 from .models import Comment
+from .views import admin as views
 
 app_name = "comments_admin"
 urlpatterns = [
@@ -40,7 +41,7 @@ class CommentsMenuItem(MenuItem):
         return views.can_moderate(request.user)
 
     def render_component(self, request):
-        count = views.review_count()
+        count = moderation.review_count()
         component = super().render_component(request)
         if count:
             component.label = _gettext("Comments (%(count)d)") % {"count": count}
@@ -68,10 +69,12 @@ class ReviewPanel(Component):
 
     def get_context_data(self, parent_context):
         latest = list(
-            views.awaiting_review().select_related("article").order_by("-created_at", "-pk")[:5]
+            moderation.awaiting_review()
+            .select_related("article")
+            .order_by("-created_at", "-pk")[:5]
         )
         return {
-            "count": views.review_count(),
+            "count": moderation.review_count(),
             "latest": latest,
             "queue_url": reverse("comments_admin:queue") + f"?status={views.REVIEW}",
         }

@@ -8,4 +8,10 @@ class CoreConfig(AppConfig):
     verbose_name = _("Site")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401
+        from django.core.management import call_command
+
+        from . import clock, signals  # noqa: F401
+
+        clock.register_job(
+            "scheduled publishing", lambda: call_command("publish_scheduled", verbosity=0), order=0
+        )

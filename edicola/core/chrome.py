@@ -1,8 +1,11 @@
 """The site chrome every page shares: name, logo, deals banner, navigation.
 
 Read once per cache generation and kept in the cache, so a page render spends no query on it.
+The navigation's sections come from the providers the apps register (`register_sections`, in
+their AppConfig.ready(): news lists its category pages), so core names no page type.
 """
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
@@ -32,6 +35,16 @@ class Chrome:
     sections: tuple[tuple[str, str], ...] = field(default_factory=tuple)
 
 
+# Each provider maps a Wagtail Site to (title, url) pairs, in navigation order.
+_SECTION_PROVIDERS: list[Callable[[Site], Iterable[tuple[str, str]]]] = []
+
+
+def register_sections(provider: Callable[[Site], Iterable[tuple[str, str]]]) -> None:
+    """Add a provider of navigation sections (called once per cache generation and site)."""
+    if provider not in _SECTION_PROVIDERS:
+        _SECTION_PROVIDERS.append(provider)
+
+
 def banner_parts(text: str, whatsapp_url: str, telegram_url: str) -> tuple[BannerPart, ...]:
     """Split the banner text at {whatsapp} and {telegram} into plain text and channel links."""
     links = {"{whatsapp}": ("WHATSAPP", whatsapp_url), "{telegram}": ("TELEGRAM", telegram_url)}
@@ -52,19 +65,13 @@ def banner_parts(text: str, whatsapp_url: str, telegram_url: str) -> tuple[Banne
 
 
 def _build(site: Site) -> Chrome:
-    from edicola.news.models import CategoryPage
-
     site_settings = SiteSettings.for_site(site)
     logo_url, logo_width, logo_height = "", 0, 0
     if site_settings.logo_id:
         rendition = site_settings.logo.get_rendition("height-96|format-png")
         logo_url, logo_width, logo_height = rendition.url, rendition.width, rendition.height
     sections = tuple(
-        (page.title, page.get_url())
-        for page in CategoryPage.objects.live()
-        .public()
-        .descendant_of(site.root_page)
-        .order_by("path")
+        (title, url) for provider in _SECTION_PROVIDERS for title, url in provider(site)
     )
     return Chrome(
         site_name=site_settings.site_name,

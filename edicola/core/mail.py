@@ -3,8 +3,8 @@
 `queue_mail()` renders a message in the reader's language, saves it as an OutgoingMail row and,
 once the surrounding transaction commits, enqueues `send_mail_task` with the row's id. The task
 sends it through the configured mailer (settings.MAILERS) and records the outcome: sent, or
-failed after MAX_ATTEMPTS tries spaced by RETRY_DELAYS. Running the task twice is harmless: a row
-is claimed before sending, and a sent row is never sent again.
+failed after the tries of BACKOFF (edicola.core.retry.MAIL). Running the task twice is harmless:
+a row is claimed before sending, and a sent row is never sent again.
 
 Templates come in pairs, `<template_base>.txt` (required) and `<template_base>.html` (optional),
 rendered with the caller's context plus `site_name`, `base_url` and `language`; the text one is
@@ -34,25 +34,19 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, mailers, make_msgid
-from django.db import transaction
 from django.db.models import F, Q
 from django.tasks import task
 from django.template import Context, TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 
+from . import retry
 from .models import OutgoingMail
+from .tasks import enqueue_after_commit
 
 logger = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 5
-# Pause before the 2nd, 3rd, ... attempt.
-RETRY_DELAYS = (
-    timedelta(minutes=1),
-    timedelta(minutes=5),
-    timedelta(minutes=30),
-    timedelta(hours=2),
-)
+BACKOFF = retry.MAIL
 # How long a claimed row may stay "sending" before retry_due_mail() considers the worker dead, and
 # how long after queueing it picks up a row whose first enqueue never ran.
 SENDING_LEASE = timedelta(minutes=10)
@@ -127,7 +121,7 @@ def queue_mail(
         mailer=mailer,
         next_attempt_at=timezone.now() + FIRST_SEND_GRACE,
     )
-    transaction.on_commit(lambda: _enqueue(mail.pk), robust=True)
+    enqueue_after_commit(send_mail_task, mail.pk)
     return mail
 
 
@@ -171,13 +165,12 @@ def deliver(mail_id: int) -> str:
     except Exception as error:  # any failure of the mailer: record it and retry later
         logger.warning("Sending mail %s failed (attempt %s): %s", mail.pk, mail.attempts, error)
         mail.last_error = f"{type(error).__name__}: {error}"[:2000]
-        if mail.attempts >= MAX_ATTEMPTS:
+        if BACKOFF.exhausted(mail.attempts):
             mail.status = OutgoingMail.Status.FAILED
             mail.next_attempt_at = None
         else:
-            delay = RETRY_DELAYS[min(mail.attempts, len(RETRY_DELAYS)) - 1]
             mail.status = OutgoingMail.Status.QUEUED
-            mail.next_attempt_at = timezone.now() + delay
+            mail.next_attempt_at = timezone.now() + BACKOFF.delay(mail.attempts)
         mail.save(update_fields=["status", "last_error", "next_attempt_at"])
         if mail.status == OutgoingMail.Status.QUEUED:
             _enqueue(mail.pk, run_after=mail.next_attempt_at)

@@ -1,5 +1,5 @@
-"""Site settings editable in the admin (name, logo, the deals banner and its channel links) and
-the store of outgoing e-mail."""
+"""Site settings editable in the admin (name, logo, the deals banner and its channel links), the
+store of outgoing e-mail, and the rate-limit counters of deployments without a shared cache."""
 
 from django.db import models
 from django.utils import timezone
@@ -92,3 +92,18 @@ class OutgoingMail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.to}: {self.subject}"
+
+
+class RateCounter(models.Model):
+    """A rate-limit counter every process sees, for deployments without a shared cache.
+
+    Used by edicola.core.ratelimit when the cache is per-process; keys carry their time window
+    and never a raw address or e-mail. Throwaway data: a lost counter only resets a window.
+    """
+
+    key = models.CharField(max_length=128, primary_key=True)
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.count}"

@@ -12,7 +12,9 @@ own cache, so both live in the modification times of stamp files that every proc
 with a shared cache (Redis) they are values in that cache, read together with one get_many.
 
 A few reader preferences kept in cookies (the comment sort order) select a variant of the page;
-a reader holding a comment edit token bypasses the cache, to see their own edit links.
+a reader holding a comment edit token bypasses the cache, to see their own edit links. Core knows
+none of those names: the apps register them (`exclude_paths`, `vary_on_cookie`,
+`bypass_for_cookie_prefix`) and call `invalidate_page` from their own signals.
 """
 
 import hashlib
@@ -27,22 +29,30 @@ from django.http import HttpRequest, HttpResponse
 
 GENERATION_KEY = "pagecache:generation"
 PATH_KEY_PREFIX = "pagecache:path:"
-EXCLUDED_PREFIXES = (
-    "/admin/",
-    "/django-admin/",
-    "/cerca/",
-    "/en/cerca/",
-    "/healthz",
-    "/commenti/",
-    "/en/commenti/",
-    "/api/",
-    "/en/api/",
-)
 STORED_HEADERS_SKIP = {"set-cookie", "x-page-cache"}
-# Cookies whose (known) value selects a variant of a page, e.g. the remembered comment order.
-VARIANT_COOKIES = {"edicola_ordine": frozenset({"newest", "oldest", "votes"})}
-# Readers holding one of these cookies are neither served from nor stored in the cache.
-BYPASS_COOKIE_PREFIXES = ("edicola_modifica_",)
+# What the apps above core register in their AppConfig.ready() (see the functions below): paths
+# never cached, cookies whose (known) value selects a variant of a page, and cookie prefixes
+# whose holders are neither served from nor stored in the cache.
+EXCLUDED_PREFIXES: tuple[str, ...] = ("/admin/", "/django-admin/", "/healthz")
+VARIANT_COOKIES: dict[str, frozenset[str]] = {}
+BYPASS_COOKIE_PREFIXES: tuple[str, ...] = ()
+
+
+def exclude_paths(*prefixes: str) -> None:
+    """Never cache pages under these path prefixes (give each language's prefix)."""
+    global EXCLUDED_PREFIXES
+    EXCLUDED_PREFIXES = tuple(dict.fromkeys(EXCLUDED_PREFIXES + prefixes))
+
+
+def vary_on_cookie(name: str, values) -> None:
+    """A cookie whose value, when one of `values`, selects a variant of every page."""
+    VARIANT_COOKIES[name] = frozenset(values)
+
+
+def bypass_for_cookie_prefix(prefix: str) -> None:
+    """Readers holding a cookie named with this prefix see their own, uncached pages."""
+    global BYPASS_COOKIE_PREFIXES
+    BYPASS_COOKIE_PREFIXES = tuple(dict.fromkeys(BYPASS_COOKIE_PREFIXES + (prefix,)))
 
 
 def _stamp_path() -> Path:
@@ -184,17 +194,3 @@ class PageCacheMiddleware:
             cache.set(key, (response.content, headers), settings.PAGE_CACHE_SECONDS)
             response["X-Page-Cache"] = "miss"
         return response
-
-
-def _retire_article_pages(sender, article=None, **kwargs) -> None:
-    if article is not None:
-        invalidate_page(article)
-
-
-def _connect_discussion_signal() -> None:
-    from edicola.comments.signals import discussion_changed
-
-    discussion_changed.connect(_retire_article_pages, dispatch_uid="pagecache-discussion")
-
-
-_connect_discussion_signal()

@@ -3,9 +3,9 @@
 `hit(scope, identity, rates)` counts one event for `identity` in each window of `rates` and
 raises RateLimited(retry_after) when any window is over its limit. With a shared cache (Redis,
 REDIS_URL) counters live there and `incr` is atomic. The embedded default's local-memory cache
-is private to each process, so counters then live in a small table (comments.RateCounter)
-updated with `count = count + 1` in one transaction. COMMENTS["RATELIMIT_BACKEND"] forces
-"cache" or "database"; "auto" picks as above.
+is private to each process, so counters then live in a small table (core.RateCounter) updated
+with `count = count + 1` in one transaction. settings.RATELIMIT_BACKEND (RATELIMIT_BACKEND in the
+environment) forces "cache" or "database"; "auto" picks as above.
 
 Identities should be opaque: pass addresses and e-mails through `keyed_hash` first.
 """
@@ -23,6 +23,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
+
+from .models import RateCounter
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,7 @@ def parse_rates(values) -> list[Rate]:
 
 
 def backend() -> str:
-    choice = getattr(settings, "COMMENTS", {}).get("RATELIMIT_BACKEND", "auto")
+    choice = settings.RATELIMIT_BACKEND
     if choice in ("cache", "database"):
         return choice
     name = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
@@ -102,8 +104,6 @@ def _incr_cache(windows) -> dict[str, int]:
 
 
 def _incr_database(windows, now: float) -> dict[str, int]:
-    from edicola.comments.models import RateCounter
-
     keys = list(windows)
     with transaction.atomic():
         RateCounter.objects.filter(key__in=keys).update(count=F("count") + 1)
@@ -127,8 +127,6 @@ def _incr_database(windows, now: float) -> dict[str, int]:
 
 def reset(scope: str, identity: str, rates) -> None:
     """Forget the current windows of one identity (tests and moderators' "unblock")."""
-    from edicola.comments.models import RateCounter
-
     now = time.time()
     keys = [
         f"rl:{scope}:{identity}:{rate.seconds}:{int(now // rate.seconds)}"

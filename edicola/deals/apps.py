@@ -6,3 +6,16 @@ class DealsConfig(AppConfig):
     name = "edicola.deals"
     label = "deals"
     verbose_name = _("Deals")
+
+    def ready(self) -> None:
+        from edicola.core import clock, demo
+        from edicola.core import privacy as personal_data
+
+        from . import demo as deal_demo
+        from . import privacy, services
+
+        # deals going live or expiring, outbox retries falling due
+        clock.register_job("deals", lambda: services.tick(), order=10)
+        for position, kind in enumerate(privacy.KINDS):
+            personal_data.register(privacy.SCOPE, kind, order=10 * (position + 1))
+        demo.register_seeder("deals", deal_demo.seed, order=10)

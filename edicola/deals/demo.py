@@ -17,6 +17,8 @@ from django.core.files.images import ImageFile
 from django.db import transaction
 from django.utils import timezone
 
+from edicola.core.demo import Seeded
+from edicola.core.tasks import after_commit
 from edicola.deals.models import Deal, Store
 from edicola.news.demo import images
 
@@ -219,7 +221,7 @@ def seed_deals() -> Counter:
     if created:
         from edicola.core import pagecache
 
-        transaction.on_commit(pagecache.invalidate_all)
+        after_commit(pagecache.invalidate_all)
     return created
 
 
@@ -230,3 +232,8 @@ def _image(model, title: str, data: bytes, extension: str):
     image.file = ImageFile(io.BytesIO(data), name=f"offerta-{slug}.{extension}")
     image.save()
     return image
+
+
+def seed(**options) -> Seeded:
+    """The seeder `edicola seed_demo` runs: the demo stores and deals."""
+    return Seeded(created=dict(seed_deals()))

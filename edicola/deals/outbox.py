@@ -25,6 +25,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from edicola.core import leases
+from edicola.core.tasks import enqueue_after_commit
 from edicola.deals.models import OutboxMessage
 
 State = OutboxMessage.State
@@ -53,7 +54,7 @@ def enqueue_drain(channel: str) -> None:
     """Start a worker for a channel once the current transaction commits."""
     from edicola.deals.tasks import drain_outbox
 
-    transaction.on_commit(lambda: drain_outbox.enqueue(channel))
+    enqueue_after_commit(drain_outbox, channel)
 
 
 def recover(channel: str, now=None, *, reconcile_before=None) -> None:

@@ -1,11 +1,11 @@
 """Export and erasure of what the deals store about a reader: WhatsApp numbers and their consent
 records, Telegram chats and their alerts, and the messages addressed to them.
 
-One `DataKind` per kind of personal data, each with an exporter and an eraser (the same shape as
-edicola/comments/privacy.py). A reader is found by phone number and/or Telegram chat id
-(`find_subject`); `export()` returns a JSON-ready dict, `erase()` runs every eraser in an order
-that leaves nothing behind and nothing half-done (messages, alerts and consent first, then the
-subscriptions themselves), in one transaction.
+One `DataKind` (edicola.core.privacy) per kind of personal data, each with an exporter and an
+eraser, registered under SCOPE by DealsConfig.ready(). A reader is found by phone number and/or
+Telegram chat id (`find_subject`); `export()` returns a JSON-ready dict, `erase()` runs every
+eraser in an order that leaves nothing behind and nothing half-done (messages, alerts and
+consent first, then the subscriptions themselves), in one transaction.
 
 Erased messages keep their place in the delivery statistics of the admin report, with the
 recipient replaced by a placeholder and the platform's message id dropped; unsent ones are never
@@ -24,11 +24,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from edicola.core.privacy import DataKind, erase_kinds, export_kinds
 from edicola.deals import services
 from edicola.deals.models import Alert, OutboxMessage, TelegramSubscriber, WhatsAppSubscriber
 
 Channel = OutboxMessage.Channel
 ERASED_RECIPIENT = "erased:{pk}"
+SCOPE = "deals"  # a reader of the deal channels, found by phone number or Telegram chat
 
 
 @dataclass
@@ -87,18 +89,6 @@ def find_subject(*, phone: str = "", chat_id: int | str | None = None) -> DataSu
 
 def _when(value) -> str | None:
     return timezone.localtime(value).isoformat() if value else None
-
-
-class DataKind:
-    identifier = ""
-    name = ""
-
-    def export(self, subject: DataSubject) -> list[dict]:
-        raise NotImplementedError
-
-    def erase(self, subject: DataSubject) -> int:
-        """Remove this kind of data; returns how many rows changed."""
-        raise NotImplementedError
 
 
 class MessageData(DataKind):
@@ -216,7 +206,8 @@ class TelegramChatData(DataKind):
         return subject.telegram().delete()[0]
 
 
-# Erasure runs in this order: what refers to a subscription goes before the subscription.
+# Registered, and erased, in this order: what refers to a subscription goes before the
+# subscription.
 KINDS: list[DataKind] = [
     MessageData(),
     AlertData(),
@@ -230,14 +221,11 @@ def export(subject: DataSubject) -> dict:
     """Everything stored about the reader, by kind (JSON-ready)."""
     return {
         "exported": timezone.localtime().isoformat(),
-        "data": {
-            kind.identifier: {"name": str(kind.name), "items": kind.export(subject)}
-            for kind in KINDS
-        },
+        "data": export_kinds(SCOPE, subject, records="items"),
     }
 
 
 def erase(subject: DataSubject) -> dict[str, int]:
     """Remove everything stored about the reader; returns the rows changed per kind."""
     with transaction.atomic():
-        return {kind.identifier: kind.erase(subject) for kind in KINDS}
+        return erase_kinds(SCOPE, subject)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from edicola.core import pagecache
+from edicola.core.tasks import after_commit
 from edicola.deals import outbox
 from edicola.deals.models import (
     Alert,
@@ -111,7 +112,7 @@ def go_live(deal: Deal, *, now: datetime | None = None) -> None:
         deal.published_at = deal.published_at or now
         deal.ended_at = None
         queue_broadcasts(deal)
-    transaction.on_commit(pagecache.invalidate_all)
+    after_commit(pagecache.invalidate_all)
 
 
 def queue_broadcasts(deal: Deal) -> None:
@@ -172,7 +173,7 @@ def deal_edited(deal: Deal) -> None:
     """A live deal changed: its Telegram post shows the new version."""
     with transaction.atomic():
         _queue_sync(deal)
-    transaction.on_commit(pagecache.invalidate_all)
+    after_commit(pagecache.invalidate_all)
 
 
 def _queue_sync(deal: Deal) -> None:
@@ -207,7 +208,7 @@ def end_deal(deal: Deal, *, withdrawn: bool, now: datetime | None = None) -> Non
             post.save(update_fields=["state", "error", "updated_at"])
         elif post:
             _queue_sync(deal)
-    transaction.on_commit(pagecache.invalidate_all)
+    after_commit(pagecache.invalidate_all)
 
 
 def tick(now: datetime | None = None) -> None:

@@ -22,7 +22,7 @@ from wagtail.search import index
 from wagtail.url_routing import RouteResult
 
 from .blocks import ArticleBodyBlock
-from .search import stem_text
+from .search import index_query, stem_text
 
 LISTING_PAGE_SIZE = 12
 
@@ -39,8 +39,32 @@ def page_of(request, items, per_page: int = LISTING_PAGE_SIZE):
 
 class ArticleQuerySet(PageQuerySet):
     def published(self):
-        """Articles readers may see, newest first, with what listings show already joined."""
+        """Articles readers may see, newest first, with what listings show already joined.
+
+        The one rule of visibility: every listing, feed, sitemap, search and the discussion's
+        endpoints start from here (live, not expired, no view restriction)."""
         return self.live().public().select_related("hero_image").order_by("-date_published", "-pk")
+
+    def visible(self, article_id):
+        """The published article with this id, or None (a malformed id is no article)."""
+        try:
+            pk = int(article_id)
+        except (TypeError, ValueError):
+            return None
+        return self.published().filter(pk=pk).first()
+
+    def is_visible(self, article) -> bool:
+        """Whether readers may see `article` now (one query; False for an unsaved page)."""
+        if getattr(article, "pk", None) is None or not getattr(article, "live", False):
+            return False
+        return self.published().filter(pk=article.pk).exists()
+
+    def matching(self, query: str):
+        """Published articles matching every word of `query` (stemmed), best match first."""
+        terms = index_query(query)
+        if not terms:
+            return []
+        return self.published().search(terms, operator="and")
 
     def with_listing_data(self):
         return self.select_related("discussion").prefetch_related(
@@ -52,6 +76,17 @@ class ArticleQuerySet(PageQuerySet):
 
 
 ArticleManager = PageManager.from_queryset(ArticleQuerySet)
+
+
+def site_sections(site) -> list[tuple[str, str]]:
+    """The site's category pages as navigation sections (registered with core.chrome)."""
+    return [
+        (page.title, page.get_url())
+        for page in CategoryPage.objects.live()
+        .public()
+        .descendant_of(site.root_page)
+        .order_by("path")
+    ]
 
 
 class HomePage(Page):

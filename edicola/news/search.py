@@ -1,4 +1,6 @@
-"""Site search: Italian stemming, the one search query, and highlighted excerpts.
+"""Site search: Italian stemming, the terms of the one search query, and highlighted excerpts.
+
+The query itself is ArticleQuerySet.matching() in models.py, on the published articles.
 
 PostgreSQL stems with its own `italian` text-search configuration. SQLite's FTS5 has no Italian
 stemmer, so there each article also indexes a pre-stemmed copy of its text (Snowball Italian,
@@ -37,18 +39,13 @@ def query_terms(query: str) -> list[str]:
     return seen[:MAX_TERMS]
 
 
-def search_articles(query: str):
-    """Published articles matching every word of `query` (stemmed), best match first."""
-    from .models import ArticlePage
-
+def index_query(query: str) -> str:
+    """What the search index is asked for: the query's words, stemmed here unless the database
+    stems them itself (PostgreSQL); "" when nothing is left to search for."""
     terms = query_terms(query)
-    if not terms:
-        return []
-    articles = ArticlePage.objects.published()
-    if connection.vendor == "postgresql":
-        return articles.search(" ".join(terms), operator="and")
-    stems = _stemmer.stemWords(terms)
-    return articles.search(" ".join(stems), operator="and")
+    if connection.vendor != "postgresql":
+        terms = _stemmer.stemWords(terms)
+    return " ".join(terms)
 
 
 def highlight(text: str, query: str, max_chars: int = 260) -> SafeString:

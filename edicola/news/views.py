@@ -7,12 +7,12 @@ from django.template.response import TemplateResponse
 from taggit.models import Tag
 
 from .models import ArticlePage, page_of
-from .search import MAX_QUERY_CHARS, highlight, search_articles
+from .search import MAX_QUERY_CHARS, highlight
 
 
 def search(request):
     query = request.GET.get("q", "")[:MAX_QUERY_CHARS].strip()
-    results = page_of(request, search_articles(query), per_page=10) if query else None
+    results = page_of(request, ArticlePage.objects.matching(query), per_page=10) if query else None
     if results is not None:
         for article in results:
             article.search_excerpt = highlight(

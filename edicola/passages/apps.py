@@ -8,4 +8,10 @@ class PassagesConfig(AppConfig):
     verbose_name = _("Passages")
 
     def ready(self) -> None:
+        from edicola.comments.privacy import SCOPE
+        from edicola.core import privacy as personal_data
+
         from . import signals  # noqa: F401
+        from .privacy import ErrorReportData
+
+        personal_data.register(SCOPE, ErrorReportData(), order=50)

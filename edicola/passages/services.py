@@ -24,10 +24,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from edicola.comments import services as comments
+from edicola.comments.forms import CommentInput
 from edicola.comments.models import Comment, Discussion
-from edicola.comments.services import ClientInfo, CommentError, CommentInput
+from edicola.comments.readers import ClientInfo, ip_network, reader_key
+from edicola.comments.services import CommentError
 from edicola.core import ratelimit
 from edicola.core.mail import queue_mail
+from edicola.core.tasks import after_commit
+from edicola.news.models import ArticlePage
 
 from . import anchoring
 from .models import QUOTE_MAX, ErrorReport, PassageAnchor
@@ -383,10 +387,10 @@ def report_error(
     newsroom (newsroom_addresses) after commit. Limited per address and reader."""
     explanation = _clean_explanation(explanation)
     email = _clean_optional_email(email)
-    if not comments.is_live(article):
+    if not ArticlePage.objects.is_visible(article):
         raise PassageError(_("This article is not published."), status=404)
     match, text = locate_passage(article, passage)
-    identities = [client.ip, comments.reader_key(client)]
+    identities = [client.ip, reader_key(client)]
     hashed = [ratelimit.keyed_hash(value) for value in identities if value]
     try:
         ratelimit.hit("passage-error", hashed, REPORT_RATES)
@@ -402,8 +406,8 @@ def report_error(
             revision_id=article.live_revision_id,
             explanation=explanation,
             email=email,
-            reader_id=comments.reader_key(client),
-            ip_network=comments.ip_network(client.ip),
+            reader_id=reader_key(client),
+            ip_network=ip_network(client.ip),
             **_selector_fields(text.text, match),
         )
         for address in newsroom_addresses(article):
@@ -428,7 +432,7 @@ def resolve_error(report: ErrorReport, status: str, *, actor, correction: str = 
     report.save(update_fields=["status", "correction", "resolved_at", "resolved_by"])
     from edicola.core import pagecache
 
-    transaction.on_commit(lambda: pagecache.invalidate_page(report.article))
+    after_commit(pagecache.invalidate_page, report.article)
     return report
 
 

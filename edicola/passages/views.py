@@ -17,29 +17,18 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from edicola.comments import views as comment_views
 from edicola.comments.forms import CommentForm
-from edicola.comments.models import Comment, Discussion
+from edicola.comments.models import Discussion
 from edicola.comments.readers import client_info, remember_reader
+from edicola.comments.views import discussion as comment_views
+from edicola.comments.views import responses
+from edicola.comments.views.responses import error_json, private, wants_json
 from edicola.core.origin import same_origin_required
 
 from . import services
 from .services import PassageError, PassageInput
 
 MAP_SECONDS = 300
-
-
-def _wants_json(request) -> bool:
-    return request.headers.get("Accept", "").startswith("application/json")
-
-
-def _private(response):
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-def _error_json(message, errors: dict, status: int) -> JsonResponse:
-    return _private(JsonResponse({"message": str(message), "errors": errors}, status=status))
 
 
 def _question_of(article, question_id: str) -> dict | None:
@@ -74,10 +63,10 @@ def form_fragment(request, article_id: int):
     if request.GET.get("domanda"):
         question = _question_of(article, request.GET["domanda"][:40])
         if question is None:
-            return _error_json(_("This question is not in the article."), {}, 404)
+            return error_json(_("This question is not in the article."), {}, 404)
     context = _form_context(request, article, question=question, kind=kind)
     template = "passages/report_form.html" if kind == "error" else "passages/form.html"
-    return _private(HttpResponse(render_to_string(template, context, request=request)))
+    return private(HttpResponse(render_to_string(template, context, request=request)))
 
 
 @same_origin_required
@@ -101,48 +90,22 @@ def post_comment(request, article_id: int):
             else:
                 comment = services.comment_on_passage(article, passage, data, client=client)
         except PassageError as error:
-            comment_views.add_error(form, error)
+            responses.add_error(form, error)
             status = error.status
         except services.CommentError as error:
-            comment_views.add_error(form, error)
+            responses.add_error(form, error)
             status = error.status
     if comment is None:
-        if _wants_json(request):
-            messages = form.non_field_errors()
-            message = messages[0] if messages else _("Please correct the errors below.")
-            return _error_json(message, comment_views.form_errors(form), status)
+        if wants_json(request):
+            return responses.form_error_json(form, status)
         question = _question_of(article, question_id) if question_id else None
         context = _form_context(
             request, article, form=form, question=question, passage=passage.exact
         )
         context["stamp"] = request.POST.get("stamp", "") or context["stamp"]
-        return _private(render(request, "passages/form_page.html", context, status=status))
+        return private(render(request, "passages/form_page.html", context, status=status))
 
-    published = comment.status == Comment.Status.APPROVED
-    note = "pubblicato" if published else "in-attesa"
-    if _wants_json(request):
-        html = ""
-        if published:
-            html = comment_views.render_comment(request, comment, editable={comment.pk})
-        response = _private(
-            JsonResponse(
-                {
-                    "id": comment.pk,
-                    "published": published,
-                    "message": comment_views.NOTES[note](),
-                    "html": html,
-                },
-                status=201,
-            )
-        )
-    else:
-        anchor = comment.anchor if published else "commenti"
-        response = comment_views.back_to_article(article, note, anchor)
-    if comment.pk and comment.status != Comment.Status.SPAM:
-        comment_views.set_edit_cookie(request, response, comment)
-    if client.user is None:
-        comment_views.remember_guest(request, response, form)
-    return remember_reader(request, response)
+    return responses.answer_post(request, article, comment, form, client)
 
 
 @same_origin_required
@@ -164,19 +127,19 @@ def report_error(request, article_id: int):
                 email=request.POST.get("email", ""),
             )
     except PassageError as error:
-        if _wants_json(request):
+        if wants_json(request):
             errors = {error.field: [str(error.message)]} if error.field else {}
-            return _error_json(error.message, errors, error.status)
+            return error_json(error.message, errors, error.status)
         context = _form_context(request, article, kind="error", passage=passage.exact)
         context.update(error=error.message, values=request.POST)
-        return _private(render(request, "passages/form_page.html", context, status=error.status))
+        return private(render(request, "passages/form_page.html", context, status=error.status))
     message = _("Thank you: the newsroom will check the passage you reported.")
-    if _wants_json(request):
-        response = _private(
+    if wants_json(request):
+        response = private(
             JsonResponse({"id": report.pk if report else None, "message": message}, status=201)
         )
     else:
-        response = comment_views.see_other(f"{article.get_url() or '/'}#correzioni")
+        response = responses.see_other(f"{article.get_url() or '/'}#correzioni")
     return remember_reader(request, response)
 
 

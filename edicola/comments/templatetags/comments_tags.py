@@ -4,15 +4,15 @@ avatars, and safe author links."""
 import hashlib
 
 from django import template
-from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from edicola.comments import views
+from edicola.comments.conf import conf
 from edicola.comments.models import Discussion
+from edicola.comments.views import discussion as views
 from edicola.core import pagecache
 
 register = template.Library()
@@ -99,4 +99,4 @@ def is_closed(article) -> bool:
 
 @register.simple_tag
 def edit_window_minutes() -> int:
-    return settings.COMMENTS["EDIT_WINDOW_SECONDS"] // 60
+    return conf("EDIT_WINDOW_SECONDS") // 60

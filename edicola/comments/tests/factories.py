@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from edicola.comments import markup
 from edicola.comments.models import Comment, Discussion
-from edicola.comments.services import ClientInfo
+from edicola.comments.readers import ClientInfo
 from edicola.news.tests.factories import make_article, make_author, make_category, make_site
 
 _counter = itertools.count(1)

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from edicola.comments import services
+from edicola.comments import readers, services
 from edicola.comments.models import Comment, Discussion, ModerationLog, Report
 from edicola.comments.tests.factories import make_comment
 from edicola.news.tests.factories import make_article, make_category, make_site
@@ -333,7 +333,7 @@ def test_close_and_reopen_an_article(admin_client, superuser, articles):
     assert response.status_code == 302 and response.url == url
     assert Discussion.objects.get(article=article).is_closed
     assert "data-closed" in admin_client.get(url).content.decode()
-    guest = services.ClientInfo(ip="203.0.113.9", reader_id="g:test")
+    guest = readers.ClientInfo(ip="203.0.113.9", reader_id="g:test")
     data = services.CommentInput(body="Posso?", name="Ospite", email="o@example.org")
     with pytest.raises(services.CommentError):
         services.submit_comment(article, data, client=guest)

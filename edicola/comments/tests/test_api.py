@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from edicola.comments import services
+from edicola.comments import moderation
 from edicola.comments.models import Comment, Discussion, Report, Vote
 from edicola.news.tests.factories import make_article, make_category, make_site
 
@@ -215,7 +215,7 @@ def test_listing_shows_a_known_readers_votes(client, article):
 def test_removed_comment_is_a_placeholder_in_the_listing(client, article):
     top = create(client, article)
     create(client.__class__(), article, "Risposta.", parent=top["comment"]["id"])
-    services.moderate(Comment.objects.filter(pk=top["comment"]["id"]), "remove", actor=None)
+    moderation.moderate(Comment.objects.filter(pk=top["comment"]["id"]), "remove", actor=None)
     [node] = client.get(comments_url(article)).json()["threads"]
     assert node["status"] == "removed"
     assert node["author"] is None and node["html"] == ""
@@ -329,7 +329,7 @@ def test_parent_from_another_article_is_refused(client, article, category):
 
 
 def test_closed_discussion_refuses_comments(client, article):
-    services.set_closed(article, True, actor=None)
+    moderation.set_closed(article, True, actor=None)
     assert_refused(post(client, comments_url(article), {"body": "ok", **GUEST}), 403)
     assert not Comment.objects.exists()
     assert client.get(comments_url(article)).json()["article"]["is_closed"] is True

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from edicola.comments import services
+from edicola.comments import moderation
 from edicola.comments.models import Comment, Report
 from edicola.comments.tests.factories import make_comment, make_commentable_article
 from edicola.news.tests.conftest import RESTORE_MIGRATED_DATA, describe_violations, run_axe
@@ -197,7 +197,7 @@ def test_reader_flows_with_javascript_and_live_updates(live_article, chromium, l
 
     # A comment approved by a moderator shows up in the other browser within 10 s.
     held = make_comment(live_article, "Approvato dalla redazione", status=Comment.Status.PENDING)
-    services.moderate([held], "approve", actor=None)
+    moderation.moderate([held], "approve", actor=None)
     comment_li(watching, "Approvato dalla redazione").wait_for(timeout=10_000)
     assert watching.locator(f"#commento-{held.pk}").is_visible()
     context.close()

@@ -20,7 +20,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone, translation
 
-from edicola.comments import notifications, services, subscriptions
+from edicola.comments import moderation, notifications, services, subscriptions
 from edicola.comments.models import Comment, Notification, Subscriber, Subscription
 from edicola.comments.tests.factories import (
     guest,
@@ -153,7 +153,7 @@ def test_held_comment_notifies_once_approved_and_editors_get_one_batched_notice(
 
     editor = make_user(staff=True)
     mailbox.inbox.messages.clear()
-    services.moderate([held[0]], "approve", actor=editor)
+    moderation.moderate([held[0]], "approve", actor=editor)
     [message] = mailbox.wait_for(1)
     assert message["To"] == "uno@example.test"
     assert f"#commento-{held[0].pk}" in message.get_body(("plain",)).get_content()

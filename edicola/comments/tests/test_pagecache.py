@@ -7,8 +7,9 @@ import pytest
 from django.core import signing
 from django.urls import reverse
 
-from edicola.comments import services, views
+from edicola.comments import moderation, services
 from edicola.comments.tests.factories import guest, make_comment, make_commentable_article
+from edicola.comments.views import discussion as views
 from edicola.core import pagecache
 from edicola.news.tests.factories import make_article
 
@@ -88,7 +89,7 @@ def test_approval_and_votes_retire_the_page(client, article, commit):
     held = make_comment(article, "Da approvare", status=Comment.Status.PENDING)
     assert cached(client, article.url)
     with commit():
-        services.moderate([held], "approve", actor=None)
+        moderation.moderate([held], "approve", actor=None)
     assert "Da approvare" in client.get(article.url).content.decode()
     assert cached(client, article.url)
     held.refresh_from_db()

@@ -3,8 +3,8 @@
 import pytest
 from django.conf import settings as django_settings
 
-from edicola.comments.models import RateCounter
 from edicola.core import ratelimit
+from edicola.core.models import RateCounter
 from edicola.core.ratelimit import Rate, RateLimited
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +22,7 @@ def test_keyed_hash_is_stable_and_opaque():
 
 
 def test_embedded_default_counts_in_the_database_every_process_sees(settings):
-    settings.COMMENTS = {**settings.COMMENTS, "RATELIMIT_BACKEND": "auto"}
+    settings.RATELIMIT_BACKEND = "auto"
     if "LocMem" not in settings.CACHES["default"]["BACKEND"]:
         pytest.skip("the embedded default uses the local-memory cache")
     assert ratelimit.backend() == "database"
@@ -35,7 +35,7 @@ def test_embedded_default_counts_in_the_database_every_process_sees(settings):
 def backend(request, settings):
     if request.param == "cache" and "LocMem" in settings.CACHES["default"]["BACKEND"]:
         pass  # the local-memory cache still exercises the cache code path in one process
-    settings.COMMENTS = {**settings.COMMENTS, "RATELIMIT_BACKEND": request.param}
+    settings.RATELIMIT_BACKEND = request.param
     return request.param
 
 
@@ -68,7 +68,7 @@ def test_reset_forgets_the_current_windows(backend):
 
 
 def test_expired_counters_are_cleaned_up(settings):
-    settings.COMMENTS = {**settings.COMMENTS, "RATELIMIT_BACKEND": "database"}
+    settings.RATELIMIT_BACKEND = "database"
     ratelimit.hit("test", "a", ["1/1"], now=100.0)
     ratelimit.hit("test", "b", ["1/1"], now=1e9)
     assert RateCounter.objects.count() == 1
@@ -76,7 +76,7 @@ def test_expired_counters_are_cleaned_up(settings):
 
 @pytest.mark.redis
 def test_with_redis_counters_live_in_redis(settings):
-    settings.COMMENTS = {**settings.COMMENTS, "RATELIMIT_BACKEND": "auto"}
+    settings.RATELIMIT_BACKEND = "auto"
     assert ratelimit.backend() == "cache"
     assert "Redis" in django_settings.CACHES["default"]["BACKEND"]
     for _ in range(2):

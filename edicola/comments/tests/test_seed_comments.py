@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db.models import Sum
 
-from edicola.comments import demo, services
+from edicola.comments import demo, threads
 from edicola.comments.models import Comment, Discussion, Vote
 from edicola.news.demo import REFERENCE_ARTICLE_SLUG
 from edicola.news.tests.factories import make_article, make_category, make_site
@@ -86,7 +86,7 @@ def test_same_n_again_adds_nothing_and_a_larger_n_adds_the_difference(reference)
 def test_thread_page_reads_the_seeded_discussion(reference):
     _, article = reference
     demo.seed_comments(60)
-    page = services.thread_page(article, show_all=True)
+    page = threads.thread_page(article, show_all=True)
     assert page.comment_count == Discussion.objects.get(article=article).comment_count
     assert page.threads[0].comment.is_pinned
 

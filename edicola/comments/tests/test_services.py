@@ -9,9 +9,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from wagtail.models import PageViewRestriction
 
-from edicola.comments import services
+from edicola.comments import moderation, services, threads
+from edicola.comments.forms import CommentInput
 from edicola.comments.models import Comment, Discussion, ModerationLog, Report, Vote
-from edicola.comments.services import ClientInfo, CommentError, CommentInput
+from edicola.comments.readers import ClientInfo
+from edicola.comments.services import CommentError
 from edicola.comments.signals import discussion_changed
 from edicola.comments.tests.factories import (
     guest,
@@ -22,6 +24,7 @@ from edicola.comments.tests.factories import (
     relax_limits,
     set_comments,
 )
+from edicola.comments.threads import thread_page
 from edicola.news.tests.conftest import RESTORE_MIGRATED_DATA
 
 pytestmark = pytest.mark.django_db
@@ -58,17 +61,17 @@ def test_first_comment_of_a_guest_waits_for_review_and_is_not_shown(article):
     assert comment.pk and comment.status == Comment.Status.PENDING
     assert comment.author_email == "lucia.rossi@example.org"
     assert comment.ip_network == "203.0.113.0/24"
-    page = services.thread_page(article)
+    page = threads.thread_page(article)
     assert page.threads == [] and page.comment_count == 0
 
 
 def test_a_guest_with_an_approved_comment_is_published_at_once(article):
     first = post(article)
-    services.moderate([first], "approve", actor=None)
+    moderation.moderate([first], "approve", actor=None)
     second = post(article, "Seconda osservazione.", email="LUCIA@example.org")
     assert second.status == Comment.Status.APPROVED
     assert discussion(article).comment_count == 2
-    assert [node.comment for node in services.thread_page(article).threads] == [second, first]
+    assert [node.comment for node in threads.thread_page(article).threads] == [second, first]
 
 
 @pytest.mark.parametrize(
@@ -151,7 +154,7 @@ def test_the_same_text_again_from_the_same_network_is_held(settings, article):
 
 
 def test_closed_discussion_refuses_with_403(article):
-    services.set_closed(article, True, actor=None)
+    moderation.set_closed(article, True, actor=None)
     error = refused(lambda: post(article))
     assert error.status == 403 and not Comment.objects.exists()
 
@@ -349,8 +352,8 @@ def test_delete_leaves_a_placeholder_only_where_it_has_replies(settings, article
     services.delete_comment(lonely, client=guest(), token=services.edit_token(lonely))
     lonely.refresh_from_db()
     assert lonely.is_removed and lonely.body == "" and lonely.body_html == ""
-    services.moderate([answered], "remove", actor=None)
-    page = services.thread_page(article)
+    moderation.moderate([answered], "remove", actor=None)
+    page = threads.thread_page(article)
     assert [node.comment.pk for node in page.threads] == [answered.pk]
     assert page.threads[0].comment.is_removed
     assert [node.comment for node in page.threads[0].replies] == [reply]
@@ -378,7 +381,7 @@ def test_no_vote_on_your_own_comment(settings, article):
     relax_limits(settings)
     author = guest()
     comment = post(article, client=author)
-    services.moderate([comment], "approve", actor=None)
+    moderation.moderate([comment], "approve", actor=None)
     comment.refresh_from_db()
     assert refused(lambda: services.vote(comment, 1, client=author)).status == 403
     reader = make_user("lucia@example.org")  # same e-mail as the guest who wrote it
@@ -468,7 +471,7 @@ def test_after_a_moderator_approves_only_new_reports_count(settings, article):
     set_comments(settings, REPORT_THRESHOLD=1)
     comment = make_comment(article)
     services.report(comment, "spam", client=guest("192.0.2.1"))
-    services.moderate([comment], "approve", actor=None)
+    moderation.moderate([comment], "approve", actor=None)
     comment.refresh_from_db()
     assert comment.status == "approved" and not comment.held_by_reports
     services.report(comment, "spam", client=guest("198.51.100.1"))
@@ -488,15 +491,15 @@ def test_bad_report_reasons_are_refused(article):
 def test_moderation_actions_are_logged_and_keep_counts_right(article):
     moderator = make_user(staff=True)
     held = [make_comment(article, status="pending") for _ in range(3)]
-    assert services.moderate(held, "approve", actor=moderator) == 3
-    assert services.moderate(held, "approve", actor=moderator) == 0
+    assert moderation.moderate(held, "approve", actor=moderator) == 3
+    assert moderation.moderate(held, "approve", actor=moderator) == 0
     assert discussion(article).comment_count == 3
-    services.moderate(Comment.objects.filter(pk=held[0].pk), "spam", actor=moderator)
-    services.moderate([held[1].pk], "remove", actor=moderator, note="fuori tema")
+    moderation.moderate(Comment.objects.filter(pk=held[0].pk), "spam", actor=moderator)
+    moderation.moderate([held[1].pk], "remove", actor=moderator, note="fuori tema")
     assert discussion(article).comment_count == 1
     log = ModerationLog.objects.filter(actor=moderator)
     assert log.count() == 5 and log.filter(action="remove", note="fuori tema").exists()
-    assert refused(lambda: services.moderate(held, "explode", actor=moderator)).status == 400
+    assert refused(lambda: moderation.moderate(held, "explode", actor=moderator)).status == 400
 
 
 def test_reader_visible_changes_announce_after_commit(article, django_capture_on_commit_callbacks):
@@ -522,12 +525,12 @@ def test_reader_visible_changes_announce_after_commit(article, django_capture_on
 def test_pinned_comment_stays_on_top_and_closing_is_logged(article):
     oldest = make_comment(article, created_at=timezone.now() - timedelta(hours=2))
     make_comment(article)
-    services.set_pinned(oldest, True, actor=None)
-    page = services.thread_page(article, sort="newest")
+    moderation.set_pinned(oldest, True, actor=None)
+    page = threads.thread_page(article, sort="newest")
     assert page.threads[0].comment == oldest
     reply = make_comment(article, parent=oldest)
-    assert refused(lambda: services.set_pinned(reply, True, actor=None)).status == 400
-    services.set_closed(article, True, actor=None)
+    assert refused(lambda: moderation.set_pinned(reply, True, actor=None)).status == 400
+    moderation.set_closed(article, True, actor=None)
     assert discussion(article).is_closed
     assert ModerationLog.objects.filter(action__in=["pin", "close"]).count() == 2
 
@@ -535,8 +538,8 @@ def test_pinned_comment_stays_on_top_and_closing_is_logged(article):
 def test_staff_reply_is_published_and_logged_even_on_a_closed_discussion(article):
     moderator = make_user(staff=True, first_name="Redazione")
     parent = make_comment(article)
-    services.set_closed(article, True, actor=moderator)
-    reply = services.reply_as_staff(parent, "Grazie della segnalazione.", actor=moderator)
+    moderation.set_closed(article, True, actor=moderator)
+    reply = moderation.reply_as_staff(parent, "Grazie della segnalazione.", actor=moderator)
     assert (reply.status, reply.badge, reply.parent_id) == ("approved", "staff", parent.pk)
     assert ModerationLog.objects.filter(action="reply", comment=reply).exists()
 
@@ -555,20 +558,20 @@ def test_thread_page_sorts_pages_and_builds_the_tree(settings, article):
     make_comment(article, parent=first, status="pending")
     Comment.objects.filter(pk=second.pk).update(score=5)
 
-    newest = services.thread_page(article)
+    newest = threads.thread_page(article)
     assert [n.comment for n in newest.threads] == [third, second]
     assert (newest.page_count, newest.thread_count, newest.showing_all) == (2, 3, False)
-    older = services.thread_page(article, page=2)
+    older = threads.thread_page(article, page=2)
     assert [n.comment for n in older.threads] == [first]
     assert [n.comment for n in older.threads[0].replies] == [early, late]
-    assert [n.comment for n in services.thread_page(article, sort="votes").threads][0] == second
-    assert [n.comment for n in services.thread_page(article, sort="oldest").threads] == [
+    assert [n.comment for n in threads.thread_page(article, sort="votes").threads][0] == second
+    assert [n.comment for n in threads.thread_page(article, sort="oldest").threads] == [
         first,
         second,
     ]
-    everything = services.thread_page(article, show_all=True, sort="bogus", page="x")
+    everything = threads.thread_page(article, show_all=True, sort="bogus", page="x")
     assert len(everything.threads) == 3 and everything.sort == "newest"
-    assert services.thread_page(article, page=99).page == 2
+    assert threads.thread_page(article, page=99).page == 2
     assert everything.comment_count == 6 - 1  # counted by the factory, pending not counted
 
 
@@ -580,7 +583,7 @@ def test_thread_page_reads_in_a_fixed_number_of_queries(settings, article):
                 make_comment(article, parent=top, count=False).article, parent=top, count=False
             )
         with CaptureQueriesContext(connection) as captured:
-            page = services.thread_page(article, show_all=True, viewer=guest())
+            page = thread_page(article, show_all=True, viewer=guest())
         return len(captured), page
 
     small, _ = queries_for(2)
@@ -595,19 +598,19 @@ def test_viewer_sees_their_votes_and_own_pending_comments(settings, article):
     comment = make_comment(article)
     services.vote(comment, -1, client=viewer)
     mine = post(article, "In attesa di revisione", client=viewer)
-    page = services.thread_page(article, viewer=viewer)
+    page = threads.thread_page(article, viewer=viewer)
     assert page.viewer_votes == {comment.pk: -1}
     assert page.own_pending == [mine]
-    assert services.thread_page(article, viewer=guest()).own_pending == []
+    assert threads.thread_page(article, viewer=guest()).own_pending == []
 
 
 def test_approving_a_reported_published_comment_marks_the_reports_reviewed(settings, article):
     relax_limits(settings)
     comment = make_comment(article)
     services.report(comment, "spam", client=guest("192.0.2.1"))
-    assert services.moderate([comment], "approve", actor=None) == 1
+    assert moderation.moderate([comment], "approve", actor=None) == 1
     comment.refresh_from_db()
     assert comment.reviewed_at and comment.status == "approved"
     assert ModerationLog.objects.filter(comment=comment, action="approve").count() == 1
-    assert services.moderate([comment], "approve", actor=None) == 0  # nothing new to review
+    assert moderation.moderate([comment], "approve", actor=None) == 0  # nothing new to review
     assert discussion(article).comment_count == 1

@@ -10,9 +10,10 @@ from django.core import signing
 from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 
-from edicola.comments import services, views
+from edicola.comments import services
 from edicola.comments.models import Comment, Discussion, Report, Vote
 from edicola.comments.tests.factories import make_comment, make_commentable_article, make_user
+from edicola.comments.views import discussion as views
 
 pytestmark = pytest.mark.django_db
 

@@ -4,9 +4,10 @@ article. No script may run and no attribute may escape its quotes."""
 
 import pytest
 
-from edicola.comments import services
+from edicola.comments import moderation, services
+from edicola.comments.forms import CommentInput
 from edicola.comments.models import Comment
-from edicola.comments.services import CommentError, CommentInput
+from edicola.comments.services import CommentError
 from edicola.comments.tests.factories import guest, make_commentable_article
 from edicola.news.tests.conftest import RESTORE_MIGRATED_DATA, NetworkGuard
 
@@ -115,7 +116,7 @@ def hostile_article(
             except CommentError:
                 continue
     assert len(saved) >= 50
-    services.moderate([c for c in saved if c.pk], "approve", actor=None)
+    moderation.moderate([c for c in saved if c.pk], "approve", actor=None)
     assert Comment.objects.approved().count() >= 50
     return article
 

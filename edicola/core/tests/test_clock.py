@@ -3,6 +3,7 @@ slow-cadence jobs (the network-retention sweep) run at most once per period."""
 
 import pytest
 
+from edicola.core import clock as jobs
 from edicola.core.management.commands import clock
 
 
@@ -22,13 +23,13 @@ def test_a_failing_job_does_not_stop_the_others_and_slow_jobs_wait(monkeypatch, 
         raise RuntimeError("boom")
 
     monkeypatch.setattr(
-        clock,
-        "JOBS",
-        (
-            ("broken", broken, 0),
-            ("every tick", lambda: calls.append("every tick"), 0),
-            ("hourly", lambda: calls.append("hourly"), 3600),
-        ),
+        jobs,
+        "jobs",
+        lambda: [
+            jobs.Job("broken", broken, 0),
+            jobs.Job("every tick", lambda: calls.append("every tick"), 0),
+            jobs.Job("hourly", lambda: calls.append("hourly"), 3600),
+        ],
     )
     command = clock.Command()
     command.tick()
@@ -41,7 +42,7 @@ def test_a_failing_job_does_not_stop_the_others_and_slow_jobs_wait(monkeypatch, 
 def test_the_real_jobs_run_without_error(caplog):
     clock.Command().tick()
     assert "failed" not in caplog.text
-    assert [name for name, _job, _every in clock.JOBS] == [
+    assert [job.name for job in jobs.jobs()] == [
         "scheduled publishing",
         "deals",
         "comment notifications",

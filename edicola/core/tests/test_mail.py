@@ -138,15 +138,15 @@ def test_gives_up_after_max_attempts(
     mail_templates,
     django_capture_on_commit_callbacks,
 ):
-    smtp_server.inbox.refuse = mail.MAX_ATTEMPTS
+    smtp_server.inbox.refuse = mail.BACKOFF.max_attempts
     with django_capture_on_commit_callbacks(execute=True):
         row = mail.queue_mail("a@example.test", "Hi", mail_templates, {"name": "A"})
     later = timezone.now()
-    for _ in range(mail.MAX_ATTEMPTS + 2):
+    for _ in range(mail.BACKOFF.max_attempts + 2):
         later += timedelta(days=1)
         mail.retry_due_mail(now=later)
     row.refresh_from_db()
-    assert row.status == OutgoingMail.Status.FAILED and row.attempts == mail.MAX_ATTEMPTS
+    assert row.status == OutgoingMail.Status.FAILED and row.attempts == mail.BACKOFF.max_attempts
     assert smtp_server.messages == []
 
 

@@ -2,7 +2,8 @@
 
 import pytest
 
-from edicola.news.search import highlight, query_terms, search_articles
+from edicola.news.models import ArticlePage
+from edicola.news.search import highlight, query_terms
 
 from .factories import make_article, make_category, make_site
 
@@ -37,16 +38,16 @@ def articles():
     ],
 )
 def test_italian_word_forms_find_the_article(articles, query, expected):
-    assert {article.title for article in search_articles(query)} == expected
+    assert {article.title for article in ArticlePage.objects.matching(query)} == expected
 
 
 def test_every_word_must_match(articles):
-    assert list(search_articles("pieghevole vendita")) == []
+    assert list(ArticlePage.objects.matching("pieghevole vendita")) == []
 
 
 def test_unpublished_articles_are_not_found(articles):
     articles[1].unpublish()
-    assert list(search_articles("vendite")) == []
+    assert list(ArticlePage.objects.matching("vendite")) == []
 
 
 def test_results_page_highlights_matching_words(client, articles):

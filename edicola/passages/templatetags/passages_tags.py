@@ -5,7 +5,7 @@ comment quotes."""
 from django import template
 from django.template.loader import render_to_string
 
-from edicola.comments.services import ThreadNode
+from edicola.comments.threads import ThreadNode
 from edicola.passages import services
 from edicola.passages.models import PassageAnchor
 

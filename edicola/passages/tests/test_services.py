@@ -6,8 +6,8 @@ from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from edicola.comments.forms import CommentInput
 from edicola.comments.models import Comment
-from edicola.comments.services import CommentInput
 from edicola.comments.tests.factories import guest, make_comment, make_user, relax_limits
 from edicola.core.models import OutgoingMail
 from edicola.passages import services

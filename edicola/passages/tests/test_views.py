@@ -10,9 +10,9 @@ from django.core import signing
 from django.urls import reverse
 from django.utils import translation
 
-from edicola.comments import views as comment_views
 from edicola.comments.models import Comment
 from edicola.comments.tests.factories import make_user, relax_limits
+from edicola.comments.views import discussion as comment_views
 from edicola.passages import services
 from edicola.passages.models import ErrorReport, PassageAnchor
 from edicola.passages.tests.factories import make_passage_article, selection

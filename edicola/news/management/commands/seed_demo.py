@@ -1,6 +1,8 @@
 """`edicola seed_demo`: load the Lumio Italia demo site, warm its images, print the admin login.
 
 Safe to run on every start (`make run` does): it only creates what is missing and keeps edits.
+The site's pages come from edicola.news.demo; the other apps' demo content (deals, a long
+discussion) from the seeders they registered with edicola.core.demo.
 """
 
 import os
@@ -9,7 +11,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from edicola.deals.demo import seed_deals
+from edicola.core.demo import seeders
 from edicola.news import demo
 
 
@@ -33,12 +35,11 @@ class Command(BaseCommand):
     def handle(self, *args, no_warm: bool = False, comments: int = 0, **options):
         started = time.monotonic()
         report = demo.seed()
-        report.created.update(seed_deals())
-        if comments > 0:
-            from edicola.comments.demo import seed_comments
-
-            added = seed_comments(comments)
-            self.stdout.write(f"Demo comments: {added} added to the reference article.")
+        for seeder in seeders():
+            seeded = seeder.function(comments=comments)
+            report.created.update(seeded.created)
+            for line in seeded.notes:
+                self.stdout.write(line)
         if report.created:
             made = ", ".join(f"{count} {kind}" for kind, count in sorted(report.created.items()))
             self.stdout.write(f"Demo content created: {made}.")

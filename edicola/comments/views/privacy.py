@@ -11,17 +11,15 @@ import json
 from django import forms
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from edicola.core.origin import same_origin_required
 
-from . import privacy
-from .forms import clean_email
-from .readers import client_ip
-
-app_name = "comments_privacy"
+from .. import privacy
+from ..forms import clean_email
+from ..readers import client_ip
+from .responses import private
 
 
 class LinkRequestForm(forms.Form):
@@ -32,10 +30,7 @@ class LinkRequestForm(forms.Form):
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "no-referrer"
-    response["X-Robots-Tag"] = "noindex"
-    return response
+    return private(response, from_link=True)
 
 
 @same_origin_required
@@ -120,11 +115,3 @@ def erase(request, token: str):
         return _private(render(request, "comments/privacy/manage.html", context, status=400))
     report = privacy.erase(subject)
     return _private(render(request, "comments/privacy/done.html", {"report": report}))
-
-
-urlpatterns = [
-    path("", request_link, name="request"),
-    path("<str:token>/", manage, name="manage"),
-    path("<str:token>/export.json", export, name="export"),
-    path("<str:token>/erase/", erase, name="erase"),
-]

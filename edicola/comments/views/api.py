@@ -14,22 +14,22 @@ import json
 from functools import wraps
 
 from django.http import HttpResponse, JsonResponse
-from django.urls import path
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from edicola.core.origin import is_same_origin, same_origin_required
+from edicola.news.models import ArticlePage
 
-from . import openapi, services
-from .forms import CommentForm, EditForm, ReplyForm, ReportForm, VoteForm
-from .models import Comment, Discussion, Vote
-from .readers import READER_COOKIE, client_info, remember_reader
-from .services import CommentError
-from .templatetags.comments_tags import avatar_colour, avatar_initials, web_url
+from .. import openapi, services, threads
+from ..forms import CommentForm, EditForm, ReplyForm, ReportForm, VoteForm
+from ..models import DEFAULT_SORT, SORTS, Comment, Discussion, Vote
+from ..readers import READER_COOKIE, client_info, remember_reader
+from ..services import CommentError
+from ..templatetags.comments_tags import avatar_colour, avatar_initials, web_url
+from .responses import post_message, private
 
 MAX_BODY_BYTES = 64 * 1024
-SORTS = ("newest", "oldest", "votes")
 EDIT_TOKEN_HEADER = "X-Edit-Token"
 DEFAULT_RETRY_AFTER = 60
 
@@ -63,18 +63,13 @@ class ApiError(Exception):
 # -- Responses ----------------------------------------------------------------------------------
 
 
-def _private(response: HttpResponse) -> HttpResponse:
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 def error_response(status: int, errors: dict, message: str = "", headers=None) -> JsonResponse:
     if not message:
         message = next(iter(errors.get("__all__", [])), "") or _("Please correct the errors.")
     response = JsonResponse({"message": str(message), "errors": errors}, status=status)
     for name, value in (headers or {}).items():
         response[name] = value
-    return _private(response)
+    return private(response)
 
 
 def form_errors(form) -> dict[str, list[str]]:
@@ -189,9 +184,7 @@ def _query_number(request, name: str, default: int) -> int:
 
 
 def _article_or_404(article_id: int):
-    from edicola.news.models import ArticlePage
-
-    article = ArticlePage.objects.live().public().filter(pk=article_id).first()
+    article = ArticlePage.objects.visible(article_id)
     if article is None:
         raise ApiError(404, _("This article does not exist or is not published."))
     return article
@@ -199,7 +192,8 @@ def _article_or_404(article_id: int):
 
 def _comment_or_404(comment_id: int, *statuses: str) -> Comment:
     comment = (
-        Comment.objects.filter(pk=comment_id, status__in=statuses, article__live=True)
+        Comment.objects.on_published_articles()
+        .filter(pk=comment_id, status__in=statuses)
         .select_related("article")
         .first()
     )
@@ -277,7 +271,7 @@ def article_comments(request, article_id: int):
 
 def _list(request, article_id: int):
     article = _article_or_404(article_id)
-    sort = request.GET.get("sort") or "newest"
+    sort = request.GET.get("sort") or DEFAULT_SORT
     if sort not in SORTS:
         raise ApiError(400, errors={"sort": [_("Choose newest, oldest or votes.")]})
     page = _query_number(request, "page", 1)
@@ -296,7 +290,7 @@ def _list(request, article_id: int):
             response["ETag"] = etag
             return response
 
-    thread = services.thread_page(
+    thread = threads.thread_page(
         article, sort=sort, page=page, show_all=show_all, viewer=client if known else None
     )
     my_votes = None
@@ -350,20 +344,15 @@ def _create(request, article_id: int):
     if not form.is_valid():
         return error_response(400, form_errors(form))
     comment = services.submit_comment(article, form.to_input(), client=client)
-    published = comment.status == Comment.Status.APPROVED
-    if published:
-        message = _("Thank you: your comment is published.")
-    else:
-        message = _("Thank you: your comment is awaiting moderation and will appear once approved.")
     body = {
         "comment": comment_json(comment, permalink_base=_article_url(request, article)),
-        "message": message,
+        "message": post_message(comment),
     }
     if comment.status != Comment.Status.SPAM:
         # Proof of authorship for the edit window; send it back in the X-Edit-Token header.
         body["edit_token"] = services.edit_token(comment)
     response = JsonResponse(body, status=201)
-    return _private(response)
+    return private(response)
 
 
 @api_view("PATCH", "DELETE")
@@ -376,7 +365,7 @@ def comment_detail(request, comment_id: int):
         data = read_json(request, DELETE_FIELDS, optional_body=True)
         services.delete_comment(comment, client=client, token=_edit_token(request, data))
         comment.refresh_from_db()
-        return _private(
+        return private(
             JsonResponse(
                 {
                     "comment": comment_json(comment, permalink_base=base),
@@ -391,7 +380,7 @@ def comment_detail(request, comment_id: int):
     comment = services.edit_comment(
         comment, form.cleaned_data["body"], client=client, token=_edit_token(request, data)
     )
-    return _private(
+    return private(
         JsonResponse(
             {
                 "comment": comment_json(comment, permalink_base=base),
@@ -410,7 +399,7 @@ def comment_vote(request, comment_id: int):
         return error_response(400, form_errors(form))
     value = form.cleaned_data["value"]
     comment = services.vote(comment, value, client=client_info(request))
-    return _private(
+    return private(
         JsonResponse(
             {
                 "id": comment.pk,
@@ -437,7 +426,7 @@ def comment_report(request, comment_id: int):
         note=form.cleaned_data.get("note", ""),
     )
     message = _("Thank you for your report: the moderators will review the comment.")
-    return _private(JsonResponse({"id": comment.pk, "message": message}))
+    return private(JsonResponse({"id": comment.pk, "message": message}))
 
 
 @api_view("GET")
@@ -445,12 +434,3 @@ def schema(request):
     response = JsonResponse(openapi.schema(), json_dumps_params={"ensure_ascii": False})
     response["Cache-Control"] = "public, max-age=3600"
     return response
-
-
-urlpatterns = [
-    path("openapi.json", schema, name="comments-api-schema"),
-    path("articoli/<int:article_id>/", article_comments, name="comments-api-article"),
-    path("<int:comment_id>/", comment_detail, name="comments-api-comment"),
-    path("<int:comment_id>/voto/", comment_vote, name="comments-api-vote"),
-    path("<int:comment_id>/segnalazione/", comment_report, name="comments-api-report"),
-]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models import Count, Q
 from django.http import HttpResponseForbidden, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -26,17 +26,12 @@ from wagtail.admin.widgets import BooleanRadioSelect
 
 from edicola.news.models import ArticlePage
 
-from . import services
-from .models import Comment, Discussion, ModerationLog, Report
+from .. import moderation, services
+from ..models import Comment, Discussion, ModerationLog, Report
 
 MODERATE_PERMISSION = "comments.change_comment"
-# Actions a moderator may apply to a set of comments; the services know what each one means.
-STATUS_ACTIONS = {
-    ModerationLog.Action.APPROVE: Comment.Status.APPROVED,
-    ModerationLog.Action.SPAM: Comment.Status.SPAM,
-    ModerationLog.Action.REMOVE: Comment.Status.REMOVED,
-    ModerationLog.Action.PENDING: Comment.Status.PENDING,
-}
+# Actions a moderator may apply to a set of comments; moderation.py knows what each one means.
+STATUS_ACTIONS = moderation.ACTION_STATUS
 MAX_BULK = 500
 PAGE_SIZE = 50
 REVIEW = "review"
@@ -44,23 +39,6 @@ REVIEW = "review"
 
 def can_moderate(user) -> bool:
     return bool(user and user.is_active and user.has_perm(MODERATE_PERMISSION))
-
-
-def awaiting_review():
-    """Comments a moderator still has to look at: held ones, and published ones readers reported
-    since a moderator last reviewed them (Comment.reviewed_at)."""
-    reported_since_review = Exists(
-        Report.objects.filter(comment=OuterRef("pk"), created_at__gt=OuterRef("reviewed_at"))
-    )
-    return Comment.objects.filter(
-        Q(status=Comment.Status.PENDING)
-        | Q(status=Comment.Status.APPROVED)
-        & (Q(reviewed_at__isnull=True, report_count__gt=0) | reported_since_review)
-    )
-
-
-def review_count() -> int:
-    return awaiting_review().count()
 
 
 def _result_message(action: str, count: int) -> str:
@@ -113,7 +91,8 @@ def _queue_url() -> str:
 
 def _annotate_reports(comments) -> None:
     """Attach to each comment of a page, in two queries: `report_reasons` [(label, count)],
-    `needs_review` (same rule as awaiting_review()) and `row_actions` (the buttons that apply)."""
+    `needs_review` (moderation.awaiting_review(), the one rule) and `row_actions` (the buttons
+    that apply)."""
     ids = [comment.pk for comment in comments]
     reasons: dict[int, list] = {pk: [] for pk in ids}
     labels = dict(Report.Reason.choices)
@@ -125,23 +104,10 @@ def _annotate_reports(comments) -> None:
     )
     for row in rows:
         reasons[row["comment_id"]].append((labels.get(row["reason"], row["reason"]), row["n"]))
-    latest_report = dict(
-        Report.objects.filter(comment_id__in=ids)
-        .order_by()
-        .values("comment_id")
-        .annotate(latest=Max("created_at"))
-        .values_list("comment_id", "latest")
-    )
+    awaiting = set(moderation.awaiting_review().filter(pk__in=ids).values_list("pk", flat=True))
     for comment in comments:
         comment.report_reasons = reasons.get(comment.pk, [])
-        latest = latest_report.get(comment.pk)
-        comment.needs_review = comment.status == Comment.Status.PENDING or (
-            comment.status == Comment.Status.APPROVED
-            and comment.report_count > 0
-            and (
-                comment.reviewed_at is None or (latest is not None and latest > comment.reviewed_at)
-            )
-        )
+        comment.needs_review = comment.pk in awaiting
         comment.row_actions = [
             (action, label, classes)
             for action, label, classes in _row_actions()
@@ -185,7 +151,7 @@ class CommentFilterSet(WagtailFilterSet):
 
     def filter_status(self, queryset, name, value):
         if value == REVIEW:
-            return queryset.filter(pk__in=awaiting_review().values("pk"))
+            return queryset.filter(pk__in=moderation.awaiting_review().values("pk"))
         return queryset.filter(status=value)
 
     def filter_email(self, queryset, name, value):
@@ -241,7 +207,7 @@ class QueueView(ModeratorRequiredMixin, BaseListingView):
             else []
         )
         context["status_actions"] = _row_actions()
-        context["review_count"] = review_count()
+        context["review_count"] = moderation.review_count()
         return context
 
 
@@ -298,7 +264,7 @@ class BulkModerateView(PostOnlyView):
 
 def _apply(request, comments, action: str, back: str):
     try:
-        count = services.moderate(comments, action, actor=request.user)
+        count = moderation.moderate(comments, action, actor=request.user)
     except services.CommentError as error:
         messages.error(request, error.message)
         return redirect(back)
@@ -329,7 +295,7 @@ class PinView(PostOnlyView):
             messages.error(request, _("Unknown moderation action."))
             return redirect(back)
         try:
-            services.set_pinned(comment, pinned == "1", actor=request.user)
+            moderation.set_pinned(comment, pinned == "1", actor=request.user)
         except services.CommentError as error:
             messages.error(request, error.message)
             return redirect(back)
@@ -346,7 +312,7 @@ class CloseView(PostOnlyView):
             messages.error(request, _("Unknown moderation action."))
             return redirect(back)
         try:
-            services.set_closed(article, closed == "1", actor=request.user)
+            moderation.set_closed(article, closed == "1", actor=request.user)
         except services.CommentError as error:
             messages.error(request, error.message)
             return redirect(back)
@@ -415,7 +381,7 @@ class CommentView(AdminPageView):
         form = StaffReplyForm(request.POST)
         if form.is_valid():
             try:
-                reply = services.reply_as_staff(
+                reply = moderation.reply_as_staff(
                     self.comment, form.cleaned_data["body"], actor=request.user
                 )
             except services.CommentError as error:

@@ -9,9 +9,7 @@ check the request's origin instead (core.origin), and per-reader state comes fro
 """
 
 import time
-from urllib.parse import urlencode
 
-from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.http import Http404, HttpResponse, HttpResponseNotModified, JsonResponse
@@ -23,35 +21,39 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from edicola.core.origin import same_origin_required
+from edicola.news.models import ArticlePage
 
-from . import services
-from .forms import CommentForm, EditForm, ReplyForm, ReportForm, VoteForm
-from .models import Comment, Discussion, Vote
-from .readers import client_info, remember_reader
-from .services import CommentError
+from .. import services, threads
+from ..conf import conf
+from ..forms import CommentForm, EditForm, ReplyForm, ReportForm, VoteForm
+from ..models import SORTS, Comment, Discussion, Vote, sort_or_default
+from ..readers import (
+    EDIT_COOKIE_PREFIX,
+    EDIT_COOKIE_SALT,
+    GUEST_COOKIE,
+    GUEST_COOKIE_AGE,
+    GUEST_COOKIE_SALT,
+    SORT_COOKIE,
+    client_info,
+    remember_reader,
+)
+from ..services import CommentError
+from .responses import (
+    NOTES,
+    add_error,
+    answer_post,
+    back_to_article,
+    error_json,
+    form_error_json,
+    private,
+    render_comment,
+    see_other,
+    wants_json,
+)
 
-SORTS = ("newest", "oldest", "votes")
-SORT_COOKIE = "edicola_ordine"
-EDIT_COOKIE_PREFIX = "edicola_modifica_"
-EDIT_COOKIE_SALT = "edicola.comments.edit"
-GUEST_COOKIE = "edicola_ospite"
-GUEST_COOKIE_SALT = "edicola.comments.guest"
-GUEST_COOKIE_AGE = 365 * 24 * 3600
 STAMP_SALT = "edicola.comments.form-stamp"
 STAMP_MAX_AGE = 7 * 24 * 3600
 FRAGMENT_SECONDS = 300
-
-NOTES = {
-    "pubblicato": lambda: _("Thank you: your comment is published."),
-    "in-attesa": lambda: _(
-        "Thank you: your comment is awaiting moderation and will appear once approved."
-    ),
-    "modificato": lambda: _("Your comment has been updated."),
-    "eliminato": lambda: _("Your comment has been deleted."),
-    "segnalato": lambda: _("Thank you for your report: the moderators will review the comment."),
-    "votato": lambda: _("Your vote has been counted."),
-}
-
 
 # -- Helpers shared with the template tag ---------------------------------------------------------
 
@@ -71,8 +73,7 @@ def form_age(value: str) -> float:
 
 
 def sort_for(request) -> str:
-    sort = request.COOKIES.get(SORT_COOKIE, "")
-    return sort if sort in SORTS else "newest"
+    return sort_or_default(request.COOKIES.get(SORT_COOKIE, ""))
 
 
 def _number(value, default: int | None = None) -> int | None:
@@ -111,7 +112,7 @@ def editable_comments(request, article_id: int, client) -> set[int]:
     if tokens:
         candidates = Comment.objects.filter(pk__in=list(tokens)[:50], article_id=article_id)
     if client.user is not None:
-        window = settings.COMMENTS["EDIT_WINDOW_SECONDS"]
+        window = conf("EDIT_WINDOW_SECONDS")
         since = timezone.now() - timezone.timedelta(seconds=window)
         candidates = candidates | Comment.objects.filter(
             article_id=article_id, user=client.user, created_at__gte=since
@@ -134,7 +135,7 @@ def discussion_context(request, article, *, form=None, sort: str | None = None) 
     client = client_info(request) if is_personal(request) else None
     show_all = request.GET.get("commenti") == "tutti"
     page = _number(request.GET.get("pagina-commenti"), 1) or 1
-    thread = services.thread_page(
+    thread = threads.thread_page(
         article, sort=sort or sort_for(request), page=page, show_all=show_all, viewer=client
     )
     try:
@@ -186,89 +187,20 @@ def _page_query(show_all: bool, page: int) -> str:
 # -- Responses ----------------------------------------------------------------------------------
 
 
-def _wants_json(request) -> bool:
-    return request.headers.get("Accept", "").startswith("application/json")
-
-
 def article_or_404(article_id: int):
-    from edicola.news.models import ArticlePage
-
-    article = ArticlePage.objects.live().public().filter(pk=article_id).first()
+    article = ArticlePage.objects.visible(article_id)
     if article is None:
         raise Http404
     return article
 
 
 def _comment_or_404(pk: int) -> Comment:
-    comment = Comment.objects.published().filter(pk=pk, article__live=True).select_related().first()
+    comment = (
+        Comment.objects.published().on_published_articles().filter(pk=pk).select_related().first()
+    )
     if comment is None:
         raise Http404
     return comment
-
-
-def back_to_article(article, note: str = "", anchor: str = "commenti") -> HttpResponse:
-    url = article.get_url() or "/"
-    if note:
-        url += "?" + urlencode({"nota": note})
-    return see_other(f"{url}#{anchor}")
-
-
-def see_other(url: str) -> HttpResponse:
-    response = HttpResponse(status=303)
-    response["Location"] = url
-    return response
-
-
-def _private(response: HttpResponse) -> HttpResponse:
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-def _error_json(error_message, errors: dict, status: int) -> JsonResponse:
-    return _private(JsonResponse({"message": str(error_message), "errors": errors}, status=status))
-
-
-def form_errors(form) -> dict:
-    return {name: [str(e) for e in errors] for name, errors in form.errors.items()}
-
-
-def add_error(form, error: CommentError) -> None:
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, str(error.message))
-
-
-def render_comment(request, comment: Comment, **extra) -> str:
-    node = services.ThreadNode(comment=comment, replies=[])
-    return render_to_string(
-        "comments/comment.html",
-        {"node": node, "article": comment.article, **extra},
-        request=request,
-    )
-
-
-def set_edit_cookie(request, response, comment: Comment) -> None:
-    response.set_signed_cookie(
-        f"{EDIT_COOKIE_PREFIX}{comment.pk}",
-        services.edit_token(comment),
-        salt=EDIT_COOKIE_SALT,
-        max_age=settings.COMMENTS["EDIT_WINDOW_SECONDS"],
-        secure=request.is_secure(),
-        httponly=True,
-        samesite="Lax",
-    )
-
-
-def remember_guest(request, response, form) -> None:
-    details = {key: form.cleaned_data.get(key, "") or "" for key in ("name", "email", "url")}
-    response.set_signed_cookie(
-        GUEST_COOKIE,
-        signing.dumps(details, salt=GUEST_COOKIE_SALT),
-        salt=GUEST_COOKIE_SALT,
-        max_age=GUEST_COOKIE_AGE,
-        secure=request.is_secure(),
-        httponly=True,
-        samesite="Lax",
-    )
 
 
 # -- Posting --------------------------------------------------------------------------------------
@@ -293,10 +225,8 @@ def post_comment(request, article_id: int):
             add_error(form, error)
             status = error.status
     if comment is None:
-        if _wants_json(request):
-            message = form.non_field_errors()
-            message = message[0] if message else _("Please correct the errors below.")
-            return _error_json(message, form_errors(form), status)
+        if wants_json(request):
+            return form_error_json(form, status)
         parent = _parent_for(article, request.POST.get("parent"))
         response = render(
             request,
@@ -311,32 +241,9 @@ def post_comment(request, article_id: int):
             },
             status=status,
         )
-        return _private(response)
+        return private(response)
 
-    published = comment.status == Comment.Status.APPROVED
-    note = "pubblicato" if published else "in-attesa"
-    if _wants_json(request):
-        response = JsonResponse(
-            {
-                "id": comment.pk,
-                "parent": comment.parent_id,
-                "published": published,
-                "message": NOTES[note](),
-                "html": render_comment(request, comment, editable={comment.pk})
-                if published
-                else "",
-            },
-            status=201,
-        )
-        _private(response)
-    else:
-        anchor = comment.anchor if published else "commenti"
-        response = back_to_article(article, note, anchor)
-    if comment.pk and comment.status != Comment.Status.SPAM:
-        set_edit_cookie(request, response, comment)
-    if client.user is None:
-        remember_guest(request, response, form)
-    return remember_reader(request, response)
+    return answer_post(request, article, comment, form, client)
 
 
 def _parent_for(article, value) -> Comment | None:
@@ -362,9 +269,9 @@ def edit_comment(request, pk: int):
     token = _token_for(request, comment)
     if request.method != "POST":
         if not services.can_edit(comment, client=client, token=token):
-            return _private(_refused_page(request, article, _edit_closed_message(), 403))
+            return private(_refused_page(request, article, _edit_closed_message(), 403))
         form = EditForm(initial={"body": comment.body})
-        return _private(_edit_page(request, comment, form))
+        return private(_edit_page(request, comment, form))
     form = EditForm(request.POST)
     status = 400
     if form.is_valid():
@@ -376,15 +283,13 @@ def edit_comment(request, pk: int):
             add_error(form, error)
             status = error.status
         else:
-            if _wants_json(request):
+            if wants_json(request):
                 html = render_comment(request, comment, editable={comment.pk})
-                return _private(JsonResponse({"id": comment.pk, "html": html}))
+                return private(JsonResponse({"id": comment.pk, "html": html}))
             return back_to_article(article, "modificato", comment.anchor)
-    if _wants_json(request):
-        message = form.non_field_errors()
-        message = message[0] if message else _("Please correct the errors below.")
-        return _error_json(message, form_errors(form), status)
-    return _private(_edit_page(request, comment, form, status=status))
+    if wants_json(request):
+        return form_error_json(form, status)
+    return private(_edit_page(request, comment, form, status=status))
 
 
 def _edit_closed_message() -> str:
@@ -421,13 +326,13 @@ def delete_comment(request, pk: int):
     try:
         services.delete_comment(comment, client=client, token=_token_for(request, comment))
     except CommentError as error:
-        if _wants_json(request):
-            return _error_json(error.message, {}, error.status)
-        return _private(_refused_page(request, article, error.message, error.status))
-    if _wants_json(request):
+        if wants_json(request):
+            return error_json(error.message, {}, error.status)
+        return private(_refused_page(request, article, error.message, error.status))
+    if wants_json(request):
         comment.refresh_from_db()
         html = render_comment(request, comment)
-        response = _private(JsonResponse({"id": comment.pk, "html": html}))
+        response = private(JsonResponse({"id": comment.pk, "html": html}))
     else:
         response = back_to_article(article, "eliminato")
     response.delete_cookie(f"{EDIT_COOKIE_PREFIX}{comment.pk}", samesite="Lax")
@@ -449,15 +354,13 @@ def vote(request, pk: int):
         value = form.cleaned_data["value"]
         comment = services.vote(comment, value, client=client)
     except CommentError as error:
-        if _wants_json(request):
-            response = _error_json(error.message, {}, error.status)
+        if wants_json(request):
+            response = error_json(error.message, {}, error.status)
         else:
-            response = _private(
-                _refused_page(request, comment.article, error.message, error.status)
-            )
+            response = private(_refused_page(request, comment.article, error.message, error.status))
         return remember_reader(request, response)
-    if _wants_json(request):
-        response = _private(
+    if wants_json(request):
+        response = private(
             JsonResponse(
                 {
                     "id": comment.pk,
@@ -496,16 +399,14 @@ def report(request, pk: int):
                 add_error(form, error)
                 status = error.status
             else:
-                if _wants_json(request):
+                if wants_json(request):
                     response = JsonResponse({"id": comment.pk, "message": NOTES["segnalato"]()})
-                    response = _private(response)
+                    response = private(response)
                 else:
                     response = back_to_article(comment.article, "segnalato", comment.anchor)
                 return remember_reader(request, response)
-        if _wants_json(request):
-            message = form.non_field_errors()
-            message = message[0] if message else _("Please correct the errors below.")
-            return _error_json(message, form_errors(form), status)
+        if wants_json(request):
+            return form_error_json(form, status)
     else:
         form = ReportForm()
     response = render(
@@ -514,7 +415,7 @@ def report(request, pk: int):
         {"article": comment.article, "comment": comment, "form": form},
         status=status,
     )
-    return _private(response)
+    return private(response)
 
 
 # -- Sort order, reader state, live updates -------------------------------------------------------
@@ -523,11 +424,9 @@ def report(request, pk: int):
 @require_GET
 def set_sort(request, article_id: int):
     """Remember the reader's sort order (a link, so it works without JavaScript)."""
-    sort = request.GET.get("ordine", "")
-    if sort not in SORTS:
-        sort = "newest"
-    if _wants_json(request):
-        response = _private(HttpResponse(status=204))
+    sort = sort_or_default(request.GET.get("ordine", ""))
+    if wants_json(request):
+        response = private(HttpResponse(status=204))
     else:
         article = article_or_404(article_id)
         response = see_other(f"{article.get_url() or '/'}#commenti")
@@ -571,7 +470,7 @@ def reader_state(request, article_id: int):
         "sort": sort_for(request),
         "stamp": form_stamp(),
     }
-    return _private(JsonResponse(state))
+    return private(JsonResponse(state))
 
 
 def _live_state(article_id: int) -> tuple[int, int] | None:

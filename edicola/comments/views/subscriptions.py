@@ -12,26 +12,23 @@ never cached, and send no referrer.
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from edicola.core.origin import same_origin_required
+from edicola.news.models import ArticlePage
 
-from . import subscriptions
-from .models import Subscription
-from .readers import client_ip
-from .subscriptions import SubscriptionError
-
-app_name = "subscriptions"
+from .. import subscriptions
+from ..models import Subscription
+from ..readers import client_ip
+from ..subscriptions import SubscriptionError
+from .responses import private
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "no-referrer"
-    response["X-Robots-Tag"] = "noindex"
-    return response
+    return private(response, from_link=True)
 
 
 def _page(request, template: str, context: dict, status: int = 200) -> HttpResponse:
@@ -43,9 +40,7 @@ def _error(request, error: SubscriptionError) -> HttpResponse:
 
 
 def _article(article_id: int):
-    from edicola.news.models import ArticlePage
-
-    return ArticlePage.objects.live().public().filter(pk=article_id).first()
+    return ArticlePage.objects.visible(article_id)
 
 
 def _user(request):
@@ -191,12 +186,3 @@ def mine(request):
         )
     token = subscriptions.manage_token(subscriber)
     return _private(HttpResponseRedirect(reverse("subscriptions:manage", args=[token])))
-
-
-urlpatterns = [
-    path("articolo/<int:article_id>/", subscribe, name="subscribe"),
-    path("conferma/<str:token>/", confirm, name="confirm"),
-    path("gestisci/<str:token>/", manage, name="manage"),
-    path("annulla/<str:token>/", unsubscribe, name="unsubscribe"),
-    path("mie/", mine, name="mine"),
-]

@@ -1,0 +1,32 @@
+"""Enqueueing background tasks after commit: the one way Edicola starts a task.
+
+`enqueue_after_commit(task, *args, **kwargs)` hands the task to the backend once the current
+transaction commits (at once outside a transaction), so a worker never looks for a row that is
+not committed yet, and a rolled-back change starts no work. A failing enqueue (the queue is
+down) is logged and does not undo the committed change: every durable queue of ours has a
+sweep on the clock that picks up what a lost enqueue left behind.
+"""
+
+import logging
+
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+
+def enqueue_after_commit(task, *args, **kwargs) -> None:
+    """Enqueue `task` with these arguments (ids and strings) after the transaction commits."""
+
+    def enqueue() -> None:
+        try:
+            task.enqueue(*args, **kwargs)
+        except Exception:
+            logger.exception("Could not enqueue %s; the clock's sweep will pick it up.", task)
+
+    transaction.on_commit(enqueue)
+
+
+def after_commit(function, *args, **kwargs) -> None:
+    """Run `function(*args, **kwargs)` once the transaction commits (for non-task work such as
+    retiring cached pages or sending a signal)."""
+    transaction.on_commit(lambda: function(*args, **kwargs))
