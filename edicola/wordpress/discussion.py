@@ -71,6 +71,7 @@ class _Markdown(HTMLParser):
     becomes its text; scripts, styles and embedded frames disappear with their content."""
 
     DROP = {"script", "style", "iframe", "object", "embed", "noscript", "template", "svg"}
+    MARKERS = {"strong": "**", "b": "**", "em": "*", "i": "*", "code": "`"}
     BLOCKS = {"p", "div", "ul", "ol", "pre", "table", "tr", "h1", "h2", "h3", "h4", "h5", "h6"}
 
     def __init__(self):
@@ -86,12 +87,8 @@ class _Markdown(HTMLParser):
             return
         if self.dropping:
             return
-        if tag in ("strong", "b"):
-            self.out.append("**")
-        elif tag in ("em", "i"):
-            self.out.append("*")
-        elif tag == "code":
-            self.out.append("`")
+        if tag in self.MARKERS:
+            self.out.append(self.MARKERS[tag])
         elif tag == "br":
             self.out.append("\n")
         elif tag == "li":
@@ -119,12 +116,12 @@ class _Markdown(HTMLParser):
             return
         if self.dropping:
             return
-        if tag in ("strong", "b"):
-            self.out.append("**")
-        elif tag in ("em", "i"):
-            self.out.append("*")
-        elif tag == "code":
-            self.out.append("`")
+        marker = self.MARKERS.get(tag)
+        if marker:
+            if self.out and self.out[-1] == marker:  # nothing inside: no markup either
+                self.out.pop()
+            else:
+                self.out.append(marker)
         elif tag in self.BLOCKS:
             self.out.append("\n\n")
         elif tag == "blockquote" and self.quotes:
@@ -152,7 +149,6 @@ class _Markdown(HTMLParser):
             self.handle_endtag("blockquote")
         text = "".join(self.out).replace("\r\n", "\n").replace("\r", "\n")
         text = re.sub(r"[ \t]+\n", "\n", text)
-        text = re.sub(r"\*\*\s*\*\*|(?<!\*)\*\s*\*(?!\*)", "", text)
         return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
@@ -283,7 +279,8 @@ def _comment(run, comment: SourceComment, row, existing, deferred, *, first, las
     if status is None:
         _skip(run, comment, _("Unknown comment status."), str(comment.approved))
 
-    source_fp = fingerprint(comment)
+    # Whether linkbacks are kept changes where replies to them go.
+    source_fp = fingerprint(comment, run.options.pingbacks)
     decision = run.decide(row, source_fp, lambda: _local(existing))
     if decision in (Decision.UNCHANGED, Decision.KEPT):
         if existing is not None:
@@ -343,7 +340,12 @@ def _comment(run, comment: SourceComment, row, existing, deferred, *, first, las
         )
     _answer(run, comment, ours, parent)
     run.keep(
-        Kind.COMMENT, comment.source_id, ours, source_fp=source_fp, local_fp=_local(_values(ours))
+        Kind.COMMENT,
+        comment.source_id,
+        ours,
+        source_fp=source_fp,
+        local_fp=_local(_values(ours)),
+        row=row,
     )
     run.comments[key] = (ours.pk, ours.depth, ours.thread_id, article_pk, ours.parent_id)
     run.touched_articles.add(article_pk)

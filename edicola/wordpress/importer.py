@@ -74,9 +74,12 @@ def source_key(base_url: str) -> str:
     return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
 
 
-def fingerprint(record) -> str:
+def fingerprint(record, *also) -> str:
+    """sha256 of a source record (and of the options its mapping depends on)."""
     data = dataclasses.asdict(record) if dataclasses.is_dataclass(record) else record
-    text = json.dumps([MAPPING_VERSION, data], sort_keys=True, default=str, ensure_ascii=False)
+    text = json.dumps(
+        [MAPPING_VERSION, data, *also], sort_keys=True, default=str, ensure_ascii=False
+    )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -177,6 +180,7 @@ class Run:
     ) -> ImportedObject:
         """Create or update the ImportedObject row of `target`."""
         now = timezone.now()
+        row = row or self.imported(kind, source_id)
         row = row or ImportedObject(source=self.key, kind=kind, source_id=str(source_id))
         row.content_type = self.content_type(type(target))
         row.object_id = str(target.pk)

@@ -118,7 +118,12 @@ def _attachment(run: Run, item: Item) -> str:
     if when is not None:
         type(existing).objects.filter(pk=existing.pk).update(created_at=when)
     imported = run.keep(
-        Kind.ATTACHMENT, item.source_id, existing, source_fp=source_fp, local_fp=_local(existing)
+        Kind.ATTACHMENT,
+        item.source_id,
+        existing,
+        source_fp=source_fp,
+        local_fp=_local(existing),
+        row=row,
     )
     redirects.remember(imported, [u for u in (item.attachment_url, item.link, item.guid) if u])
     _register(run, item, existing, relative, is_image, alt, caption, credit)

@@ -138,7 +138,9 @@ def test_image_credit_and_caption_reach_the_body_converter(imported, tmp_path, m
     seen = {}
 
     def convert(content, context):
-        seen["ref"] = context.resolve_image("", "https://lumio.example/wp-content/uploads/2024/03/foto-telefono-300x200.jpg")
+        seen["ref"] = context.resolve_image(
+            "", "https://lumio.example/wp-content/uploads/2024/03/foto-telefono-300x200.jpg"
+        )
         seen["attached"] = context.attached_image_ids()
         seen["link"] = context.rewrite_url("//www.lumio.example/2024/03/primo/?x=1#c")
         return bodies.BodyResult()
