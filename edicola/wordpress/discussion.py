@@ -183,7 +183,7 @@ def load_feedback_forms(run: Run) -> None:
 
 def import_comments(run: Run) -> None:
     deferred: set = set()
-    with run.progress.phase(_("Comments")) as step:
+    with run.progress.phase(_("Comments"), run.comment_total or None) as step:
         for batch in batched(run.content.comments(), BATCH):
             _batch(run, batch, deferred, first=True)
             step(len(batch))

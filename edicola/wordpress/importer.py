@@ -123,7 +123,8 @@ class Run:
     author_logins: dict = field(default_factory=dict)  # login → author page pk
     people: dict = field(default_factory=dict)  # user id → (email, first, last, display name)
     accounts: dict = field(default_factory=dict)  # user id → User pk
-    item_total: int = 0  # items in the source, counted by the first pass
+    item_total: int = 0  # items in the source, counted by the survey
+    comment_total: int = 0
     page_ids: set = field(default_factory=set)  # ids of every page in the source
     pages: dict = field(default_factory=dict)  # page id → StandardPage pk
     page_parents: dict = field(default_factory=dict)  # page id → parent page id
@@ -289,25 +290,33 @@ def merged_site(sources: list[Source]) -> SiteInfo:
 @contextmanager
 def quiet_signals():
     """Hold the receivers that would retire the page cache or re-anchor passages on every
-    published page; the import retires the cache once at the end."""
+    page saved or published; the import retires the cache once at the end (not on a dry run)."""
+    from django.db.models.signals import post_delete, post_save
+    from wagtail.models import Page, Site
     from wagtail.signals import page_published, page_unpublished, post_page_move
 
     from edicola.core import signals as core_signals
     from edicola.passages import signals as passages_signals
 
+    retire, retire_on_change = (
+        core_signals.retire_cached_pages,
+        (core_signals.retire_cached_pages_on_change),
+    )
     held = [
-        (page_published, core_signals.retire_cached_pages, None),
-        (page_unpublished, core_signals.retire_cached_pages, None),
-        (post_page_move, core_signals.retire_cached_pages, None),
-        (page_published, passages_signals.reanchor_on_publish, "passages-reanchor"),
+        (page_published, retire, None, None),
+        (page_unpublished, retire, None, None),
+        (post_page_move, retire, None, None),
+        (post_save, retire_on_change, Site, None),
+        (post_delete, retire_on_change, Page, None),
+        (page_published, passages_signals.reanchor_on_publish, None, "passages-reanchor"),
     ]
-    for signal, receiver, uid in held:
-        signal.disconnect(receiver=receiver, dispatch_uid=uid)
+    for signal, receiver, sender, uid in held:
+        signal.disconnect(receiver=receiver, sender=sender, dispatch_uid=uid)
     try:
         yield
     finally:
-        for signal, receiver, uid in held:
-            signal.connect(receiver, dispatch_uid=uid)
+        for signal, receiver, sender, uid in held:
+            signal.connect(receiver, sender=sender, dispatch_uid=uid)
 
 
 def run_import(
@@ -333,6 +342,7 @@ def run_import(
         "timezone": run.site.timezone or str(run.tz),
     }
     try:
+        survey(run)
         with transaction.atomic() if options.dry_run else _nothing(), quiet_signals():
             content_pass.prepare_site(run)
             discussion.load_feedback_forms(run)
@@ -366,6 +376,18 @@ def run_import(
 
         pagecache.invalidate_all()
     return report
+
+
+def survey(run: Run) -> None:
+    """Read the whole source once before writing anything: a source that cannot be read to
+    its end is refused with nothing imported, and the passes know their totals (time left)."""
+    with run.progress.phase(_("Reading the source")) as step:
+        for _item in run.content.items():
+            run.item_total += 1
+            step()
+        for _comment in run.content.comments():
+            run.comment_total += 1
+            step()
 
 
 @contextmanager

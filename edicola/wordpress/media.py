@@ -72,10 +72,9 @@ def _text(value: str, limit: int) -> str:
 
 
 def import_attachments(run: Run) -> None:
-    with run.progress.phase(_("Media")) as step:
+    with run.progress.phase(_("Media"), run.item_total or None) as step:
         for item in run.content.items():
             step()
-            run.item_total += 1
             if item.post_type == "page":
                 run.page_ids.add(compact_id(item.source_id))
                 parent = compact_id(item.parent_id)
