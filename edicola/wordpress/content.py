@@ -26,7 +26,7 @@ from django.utils.html import strip_tags
 from django.utils.text import Truncator, slugify
 from django.utils.translation import gettext as _
 from taggit.models import Tag
-from wagtail.models import Page, PageViewRestriction, Site
+from wagtail.models import Page, PageViewRestriction, Revision, Site
 
 from edicola.comments.models import Discussion
 from edicola.news.models import (
@@ -41,7 +41,7 @@ from edicola.news.models import (
 
 from . import bodies, media, people, redirects
 from . import report as notes
-from .importer import Decision, Kind, RecordSkipped, Run, compact_id, fingerprint
+from .importer import Decision, Kind, Run, compact_id, fingerprint
 from .records import FeedbackForm, Item, Term
 
 LIVE_STATUSES = {"publish", "private", "future"}
@@ -465,8 +465,9 @@ def _post(run: Run, item: Item) -> str:
         "body": json.dumps(result.blocks),
     }
     wanted = wordpress_slug(item.slug, title, f"articolo-{item.source_id}")
-    if page is None:
-        page = ArticlePage(slug=_free_slug(category, wanted), live=False, **fields)
+    created = page is None
+    if created:
+        page = ArticlePage(slug=_free_slug(category, wanted), **_first_state(item, fields))
         _authors_and_tags(run, page, item, other_categories)
         category.add_child(instance=page)
     else:
@@ -478,7 +479,7 @@ def _post(run: Run, item: Item) -> str:
             setattr(page, name, value)
         page.slug = _free_slug(category, wanted, exclude=page)
         _authors_and_tags(run, page, item, other_categories)
-    _publish(run, page, item)
+    _publish(run, page, item, created)
     Discussion.objects.update_or_create(
         article_id=page.pk, defaults={"is_closed": item.comment_status == "closed"}
     )
@@ -535,9 +536,10 @@ def _page(run: Run, item: Item) -> str:
     }
     wanted = wordpress_slug(item.slug, title, f"pagina-{item.source_id}")
     reserved = reserved_slugs() if parent.pk == run.home.pk else frozenset()
-    if page is None:
+    created = page is None
+    if created:
         slug = _free_slug(parent, wanted, reserved=reserved)
-        page = StandardPage(slug=slug, live=False, **fields)
+        page = StandardPage(slug=slug, **_first_state(item, fields))
         parent.add_child(instance=page)
     else:
         page = page.specific
@@ -562,7 +564,7 @@ def _page(run: Run, item: Item) -> str:
             item.source_id,
             _("This was the static front page: it is a page here; the home page lists articles."),
         )
-    _publish(run, page, item)
+    _publish(run, page, item, created)
     page.refresh_from_db()
     imported = run.keep(
         Kind.PAGE, item.source_id, page, source_fp=source_fp, local_fp=_revision(page), row=row
@@ -580,12 +582,33 @@ def staff_groups():
     ).distinct()
 
 
-def _publish(run: Run, page: Page, item: Item) -> None:
-    """Give the page the state its WordPress status asks for (see the module docstring)."""
+def _first_state(item: Item, fields: dict) -> dict:
+    """A new page's fields: born live when WordPress published it (see _publish)."""
+    live = _status_name(item) in PUBLISHED_NOW
+    state = {**fields, "live": live, "has_unpublished_changes": not live}
+    if live:
+        state["first_published_at"] = fields["date_published"]
+        state["last_published_at"] = fields.get("date_updated") or fields["date_published"]
+    return state
+
+
+PUBLISHED_NOW = {"publish", "private", "password"}
+
+
+def _publish(run: Run, page: Page, item: Item, created: bool) -> None:
+    """Give the page the state its WordPress status asks for (see the module docstring).
+
+    A new page WordPress published is saved live once, with its one revision recorded as the
+    live one: what Wagtail's publish would leave, without saving the page twice more (this is
+    most of an import's time). Updates, schedules and drafts go through Wagtail's own publish.
+    """
     status = _status_name(item)
     restriction = {"private": PageViewRestriction.GROUPS, "password": PageViewRestriction.PASSWORD}
     wanted = restriction.get(status)
-    PageViewRestriction.objects.filter(page=page).exclude(restriction_type=wanted or "").delete()
+    if not created:
+        PageViewRestriction.objects.filter(page=page).exclude(
+            restriction_type=wanted or ""
+        ).delete()
     if wanted == PageViewRestriction.PASSWORD:
         PageViewRestriction.objects.update_or_create(
             page=page,
@@ -597,18 +620,26 @@ def _publish(run: Run, page: Page, item: Item) -> None:
             page=page, restriction_type=wanted
         )
         found.groups.set(staff_groups())
+    if created and status in PUBLISHED_NOW:
+        revision = Revision.objects.create(
+            content_object=page,
+            base_content_type=page.get_base_content_type(),
+            content=page.serializable_data(),
+            object_str=str(page),
+        )
+        Page.objects.filter(pk=page.pk).update(
+            latest_revision=revision,
+            live_revision=revision,
+            latest_revision_created_at=revision.created_at,
+            draft_title=page.title,
+            has_unpublished_changes=False,
+        )
+        return
     if status in DRAFT_STATUSES:
         if page.live:
             page.unpublish(log_action=False)
         page.save_revision(log_action=False)
         return
-    if status == "future":
-        page.go_live_at = page.date_published
-    else:
-        page.go_live_at = None
+    page.go_live_at = page.date_published if status == "future" else None
     revision = page.save_revision(log_action=False)
     revision.publish(log_action=False)
-    if status == "future" and page.go_live_at and page.go_live_at > timezone.now():
-        return
-    if not status:
-        raise RecordSkipped(_("Unknown status."))

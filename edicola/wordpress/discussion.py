@@ -20,7 +20,7 @@ import re
 from html.parser import HTMLParser
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Count, F, IntegerField, Max, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -34,6 +34,7 @@ from edicola.passages.models import PassageAnchor
 from . import people
 from . import report as notes
 from .importer import Decision, Kind, RecordSkipped, Run, batched, compact_id, fingerprint
+from .models import ImportedObject
 from .records import Comment as SourceComment
 from .records import DiscussionSubscription
 from .records import Vote as SourceVote
@@ -212,6 +213,7 @@ def _batch(run: Run, batch: list[SourceComment], deferred: set, *, first: bool, 
             "pk", "depth", "thread_id", "article_id", "parent_id", "status", "is_pinned", "body"
         )
     }
+    created = _Created()
     with transaction.atomic():
         for comment in batch:
             row = rows.get(str(comment.source_id))
@@ -220,9 +222,26 @@ def _batch(run: Run, batch: list[SourceComment], deferred: set, *, first: bool, 
                 Kind.COMMENT,
                 comment.source_id,
                 lambda c=comment, row=row, existing=existing: _comment(
-                    run, c, row, existing, deferred, first=first, last=last
+                    run, c, row, existing, deferred, created, first=first, last=last
                 ),
             )
+        created.flush()
+
+
+class _Created:
+    """New comments of a batch: their ImportedObject rows and the thread of top-level ones
+    are written once per batch, not once per comment."""
+
+    def __init__(self):
+        self.rows: list[ImportedObject] = []
+        self.top_level: list[int] = []
+
+    def flush(self) -> None:
+        if self.top_level:
+            Comment.objects.filter(pk__in=self.top_level).update(thread_id=F("pk"))
+        if self.rows:
+            ImportedObject.objects.bulk_create(self.rows)
+        self.rows, self.top_level = [], []
 
 
 def _local(values: dict | None) -> str | None:
@@ -260,7 +279,7 @@ def _parent(run: Run, comment: SourceComment, article_pk: int, deferred: set, fi
     return None, reason
 
 
-def _comment(run, comment: SourceComment, row, existing, deferred, *, first, last):
+def _comment(run, comment: SourceComment, row, existing, deferred, created, *, first, last):
     key = compact_id(comment.source_id)
     kind = (comment.type or "").strip()
     if kind in LINKBACK_TYPES and not run.options.pingbacks:
@@ -323,7 +342,12 @@ def _comment(run, comment: SourceComment, row, existing, deferred, *, first, las
     }
     if existing is None:
         ours = Comment(**fields)
-        ours.save()
+        # Model.save, not Comment.save: the thread of a new top-level comment (itself) is set
+        # for the whole batch at once.
+        models.Model.save(ours)
+        if ours.thread_id is None:
+            ours.thread_id = ours.pk
+            created.top_level.append(ours.pk)
     else:
         ours = Comment.objects.get(pk=existing["pk"])
         for name_, value in fields.items():
@@ -339,14 +363,19 @@ def _comment(run, comment: SourceComment, row, existing, deferred, *, first, las
             _("A sticky reply: only top-level comments can be pinned here."),
         )
     _answer(run, comment, ours, parent)
-    run.keep(
-        Kind.COMMENT,
-        comment.source_id,
-        ours,
-        source_fp=source_fp,
-        local_fp=_local(_values(ours)),
-        row=row,
-    )
+    if row is None:
+        row = run.new_imported(Kind.COMMENT, comment.source_id, ours)
+        row.source_fingerprint, row.local_fingerprint = source_fp, _local(_values(ours))
+        created.rows.append(row)
+    else:
+        run.keep(
+            Kind.COMMENT,
+            comment.source_id,
+            ours,
+            source_fp=source_fp,
+            local_fp=_local(_values(ours)),
+            row=row,
+        )
     run.comments[key] = (ours.pk, ours.depth, ours.thread_id, article_pk, ours.parent_id)
     run.touched_articles.add(article_pk)
     run.report.count("comment status", status)

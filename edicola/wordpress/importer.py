@@ -181,8 +181,7 @@ class Run:
     ) -> ImportedObject:
         """Create or update the ImportedObject row of `target`."""
         now = timezone.now()
-        row = row or self.imported(kind, source_id)
-        row = row or ImportedObject(source=self.key, kind=kind, source_id=str(source_id))
+        row = row or self.new_imported(kind, source_id, target)
         row.content_type = self.content_type(type(target))
         row.object_id = str(target.pk)
         row.source_fingerprint = source_fp
@@ -191,6 +190,16 @@ class Run:
         row.updated_at = now
         row.save()
         return row
+
+    def new_imported(self, kind: str, source_id, target) -> ImportedObject:
+        """An unsaved row for `target` (callers that batch their inserts save it later)."""
+        return ImportedObject(
+            source=self.key,
+            kind=kind,
+            source_id=str(source_id),
+            content_type=self.content_type(type(target)),
+            object_id=str(target.pk),
+        )
 
     def decide(self, row: ImportedObject | None, source_fp: str, local_fp) -> str:
         """What to do with a record: `local_fp` is a callable giving our row's fingerprint now
