@@ -20,6 +20,7 @@ import re
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from django.contrib.auth.models import Group
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -41,13 +42,14 @@ from edicola.news.models import (
 
 from . import bodies, media, people, redirects
 from . import report as notes
-from .importer import Decision, Kind, Run, compact_id, fingerprint
+from .importer import Decision, Kind, Run, batched, compact_id, fingerprint
 from .records import FeedbackForm, Item, Term
 
 LIVE_STATUSES = {"publish", "private", "future"}
 DRAFT_STATUSES = {"draft", "pending"}
 SKIPPED_STATUSES = {"trash", "auto-draft", "inherit"}
 SLUG = re.compile(r"^[-\w]+$")
+ITEM_BATCH = 50
 
 
 # -- The site ------------------------------------------------------------------------------------
@@ -257,9 +259,12 @@ def import_items(run: Run) -> None:
     deferred: set = set()
     seen_types: set[str] = set()
     with run.progress.phase(_("Posts and pages"), run.item_total or None) as step:
-        for item in run.content.items():
-            step()
-            _one(run, item, deferred, seen_types)
+        # One transaction per batch, a savepoint per item: a failed item is rolled back alone.
+        for batch in batched(run.content.items(), ITEM_BATCH):
+            with transaction.atomic():
+                for item in batch:
+                    step()
+                    _one(run, item, deferred, seen_types)
         # Pages whose parent page came later in the source: as many passes as levels.
         while deferred:
             before = len(deferred)
@@ -480,10 +485,10 @@ def _post(run: Run, item: Item) -> str:
         page.slug = _free_slug(category, wanted, exclude=page)
         _authors_and_tags(run, page, item, other_categories)
     _publish(run, page, item, created)
-    Discussion.objects.update_or_create(
-        article_id=page.pk, defaults={"is_closed": item.comment_status == "closed"}
-    )
-    page.refresh_from_db()
+    if item.comment_status == "closed":
+        Discussion.objects.update_or_create(article_id=page.pk, defaults={"is_closed": True})
+    elif not created:
+        Discussion.objects.filter(article_id=page.pk, is_closed=True).update(is_closed=False)
     imported = run.keep(
         Kind.POST, item.source_id, page, source_fp=source_fp, local_fp=_revision(page), row=row
     )
@@ -565,7 +570,6 @@ def _page(run: Run, item: Item) -> str:
             _("This was the static front page: it is a page here; the home page lists articles."),
         )
     _publish(run, page, item, created)
-    page.refresh_from_db()
     imported = run.keep(
         Kind.PAGE, item.source_id, page, source_fp=source_fp, local_fp=_revision(page), row=row
     )
@@ -627,6 +631,7 @@ def _publish(run: Run, page: Page, item: Item, created: bool) -> None:
             content=page.serializable_data(),
             object_str=str(page),
         )
+        page.latest_revision, page.live_revision = revision, revision
         Page.objects.filter(pk=page.pk).update(
             latest_revision=revision,
             live_revision=revision,
