@@ -1,6 +1,9 @@
 """Page types of a news site and the one "published articles" queryset every listing starts from.
 
-Tree: HomePage → CategoryPage → ArticlePage, and HomePage → AuthorIndexPage → AuthorPage.
+Tree: HomePage → CategoryPage → ArticlePage, HomePage → AuthorIndexPage → AuthorPage, and
+HomePage → StandardPage (→ StandardPage): pages outside the news flow ("Chi siamo", imported
+WordPress pages). Categories stay one level deep in the tree; a category may name a parent
+category (kept from an imported site), and its page lists its subcategories.
 Tag listings (/tag/<slug>/) and search live in views.py.
 """
 
@@ -93,7 +96,7 @@ class HomePage(Page):
     intro = models.CharField(_("intro"), max_length=250, blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
-    subpage_types = ["news.CategoryPage", "news.AuthorIndexPage"]
+    subpage_types = ["news.CategoryPage", "news.AuthorIndexPage", "news.StandardPage"]
     parent_page_types = ["wagtailcore.Page"]
     max_count = 1
 
@@ -116,7 +119,10 @@ class HomePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        latest = list(ArticlePage.objects.published().descendant_of(self).with_listing_data()[:7])
+        published = ArticlePage.objects.published().descendant_of(self).with_listing_data()
+        # Featured articles (sticky posts of an imported site) come first, newest first.
+        featured = list(published.filter(is_featured=True)[:7])
+        latest = featured + list(published.exclude(is_featured=True)[: 7 - len(featured)])
         context["lead"] = latest[:1]
         context["latest"] = latest[1:]
         shown = {article.pk for article in latest}
@@ -159,8 +165,17 @@ def reserved_slugs() -> set[str]:
 
 class CategoryPage(Page):
     intro = models.TextField(_("intro"), max_length=500, blank=True)
+    parent_category = models.ForeignKey(
+        "self",
+        verbose_name=_("parent category"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="subcategories",
+        help_text=_("Shown as a section of that category; the address stays its own."),
+    )
 
-    content_panels = Page.content_panels + [FieldPanel("intro")]
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("parent_category")]
     parent_page_types = ["news.HomePage"]
     subpage_types = ["news.ArticlePage"]
     search_fields = Page.search_fields + [index.SearchField("intro")]
@@ -183,7 +198,35 @@ class CategoryPage(Page):
         context = super().get_context(request, *args, **kwargs)
         articles = ArticlePage.objects.published().child_of(self).with_listing_data()
         context["articles"] = page_of(request, articles)
+        context["subcategories"] = (
+            CategoryPage.objects.live().public().filter(parent_category=self).order_by("title")
+        )
         return context
+
+
+class StandardPage(Page):
+    """A page outside the news flow: about us, contacts, an imported WordPress page."""
+
+    standfirst = models.TextField(_("standfirst"), max_length=320, blank=True)
+    body = StreamField(ArticleBodyBlock(), verbose_name=_("body"), blank=True)
+    date_published = models.DateTimeField(_("publication date"), default=timezone.now)
+    date_updated = models.DateTimeField(_("last update"), null=True, blank=True)
+
+    content_panels = Page.content_panels + [
+        FieldPanel("standfirst"),
+        FieldPanel("body"),
+        MultiFieldPanel([FieldPanel("date_published"), FieldPanel("date_updated")], _("Dates")),
+    ]
+    parent_page_types = ["news.HomePage", "news.StandardPage"]
+    subpage_types = ["news.StandardPage"]
+    search_fields = Page.search_fields + [
+        index.SearchField("standfirst"),
+        index.SearchField("body"),
+    ]
+
+    class Meta:
+        verbose_name = _("page")
+        verbose_name_plural = _("pages")
 
 
 class AuthorIndexPage(Page):
@@ -311,6 +354,11 @@ class ArticlePage(Page):
         related_name="+",
     )
     hero_caption = models.CharField(_("main image caption"), max_length=250, blank=True)
+    is_featured = models.BooleanField(
+        _("featured on the home page"),
+        default=False,
+        help_text=_("Featured articles lead the home page, newest first."),
+    )
     body = StreamField(ArticleBodyBlock(), verbose_name=_("body"))
     tags = ClusterTaggableManager(through=ArticleTag, blank=True, verbose_name=_("tags"))
 
@@ -321,6 +369,7 @@ class ArticlePage(Page):
         InlinePanel("article_authors", label=_("Authors"), min_num=1),
         MultiFieldPanel([FieldPanel("date_published"), FieldPanel("date_updated")], _("Dates")),
         MultiFieldPanel([FieldPanel("hero_image"), FieldPanel("hero_caption")], _("Main image")),
+        FieldPanel("is_featured"),
         FieldPanel("body"),
         FieldPanel("tags"),
     ]

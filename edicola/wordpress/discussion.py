@@ -1,0 +1,634 @@
+"""Comments, votes, subscriptions and feedback answers of WordPress + wpDiscuz → our discussion.
+
+Comments keep their thread at any depth: a reply deeper than COMMENTS["MAX_DEPTH"] is attached
+to its deepest allowed ancestor (as a reader's reply would be); a reply whose parent is missing,
+skipped or on another post goes to the nearest surviving ancestor or to the top level. All of
+it is reported. approved → published, pending → awaiting review, spam → spam, trash → removed.
+Pingbacks and trackbacks are skipped unless asked for. Comment HTML becomes our Markdown subset
+and is rendered by our own sanitiser (comments.markup), so hostile markup is inert. Only the
+network of an address is kept (comments.services.ip_network).
+
+Nothing here goes through the reader-facing services: no moderation policy, no rate limit, no
+notification, no confirmation mail. An import never mails anyone. Counters (a discussion's
+published comments and last comment, a comment's votes) are recounted from the rows at the end.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from html.parser import HTMLParser
+
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import Count, F, IntegerField, Max, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from edicola.comments import markup
+from edicola.comments.models import Comment, Discussion, Subscriber, Subscription, Vote
+from edicola.comments.services import ip_network
+from edicola.passages.models import PassageAnchor
+
+from . import people
+from . import report as notes
+from .importer import Decision, Kind, RecordSkipped, Run, batched, compact_id, fingerprint
+from .models import ImportedObject
+from .records import Comment as SourceComment
+from .records import DiscussionSubscription
+from .records import Vote as SourceVote
+
+BATCH = 500
+COMMENT_VALUES = (
+    "pk",
+    "depth",
+    "thread_id",
+    "article_id",
+    "parent_id",
+    "status",
+    "is_pinned",
+    "body",
+)
+STATUSES = {
+    "1": Comment.Status.APPROVED,
+    "approve": Comment.Status.APPROVED,
+    "0": Comment.Status.PENDING,
+    "hold": Comment.Status.PENDING,
+    "spam": Comment.Status.SPAM,
+    "trash": Comment.Status.REMOVED,
+    "post-trashed": Comment.Status.REMOVED,
+}
+COMMENT_TYPES = {"", "comment", "wpdiscuz_sticky"}
+LINKBACK_TYPES = {"pingback", "trackback"}
+
+
+# -- Comment HTML → our Markdown subset ------------------------------------------------------------
+
+
+class _Markdown(HTMLParser):
+    """WordPress comment HTML → the Markdown subset our comments are written in. Only what our
+    renderer allows survives as markup (bold, italic, links, code, quotes); everything else
+    becomes its text; scripts, styles and embedded frames disappear with their content."""
+
+    DROP = {"script", "style", "iframe", "object", "embed", "noscript", "template", "svg"}
+    MARKERS = {"strong": "**", "b": "**", "em": "*", "i": "*", "code": "`"}
+    BLOCKS = {"p", "div", "ul", "ol", "pre", "table", "tr", "h1", "h2", "h3", "h4", "h5", "h6"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.quotes: list[int] = []  # start index in out of each open blockquote
+        self.links: list[tuple[int, str]] = []
+        self.dropping = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.DROP:
+            self.dropping += 1
+            return
+        if self.dropping:
+            return
+        if tag in self.MARKERS:
+            self.out.append(self.MARKERS[tag])
+        elif tag == "br":
+            self.out.append("\n")
+        elif tag == "li":
+            self.out.append("\n- ")
+        elif tag in self.BLOCKS:
+            self.out.append("\n\n")
+        elif tag == "blockquote":
+            self.out.append("\n\n")
+            self.quotes.append(len(self.out))
+        elif tag == "a":
+            href = (dict(attrs).get("href") or "").strip()
+            if href.lower().startswith(("http://", "https://", "mailto:")):
+                self.links.append((len(self.out), href))
+                self.out.append("[")
+            else:
+                self.links.append((-1, ""))
+        elif tag == "img":
+            alt = (dict(attrs).get("alt") or "").strip()
+            if alt:
+                self.out.append(escape(alt))
+
+    def handle_endtag(self, tag):
+        if tag in self.DROP:
+            self.dropping = max(0, self.dropping - 1)
+            return
+        if self.dropping:
+            return
+        marker = self.MARKERS.get(tag)
+        if marker:
+            if self.out and self.out[-1] == marker:  # nothing inside: no markup either
+                self.out.pop()
+            else:
+                self.out.append(marker)
+        elif tag in self.BLOCKS:
+            self.out.append("\n\n")
+        elif tag == "blockquote" and self.quotes:
+            start = self.quotes.pop()
+            inner = "".join(self.out[start:]).strip()
+            del self.out[start:]
+            quoted = "\n".join(f"> {line}" if line.strip() else ">" for line in inner.split("\n"))
+            self.out.append(quoted + "\n\n")
+        elif tag == "a" and self.links:
+            start, href = self.links.pop()
+            if start >= 0:
+                text = "".join(self.out[start + 1 :]).strip()
+                del self.out[start:]
+                href = href.replace(")", "%29").replace(" ", "%20")
+                self.out.append(f"[{text or escape(href)}]({href})")
+
+    def handle_data(self, data):
+        if not self.dropping:
+            self.out.append(escape(data))
+
+    def text(self) -> str:
+        while self.links:
+            self.handle_endtag("a")
+        while self.quotes:
+            self.handle_endtag("blockquote")
+        text = "".join(self.out).replace("\r\n", "\n").replace("\r", "\n")
+        text = re.sub(r"[ \t]+\n", "\n", text)
+        return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+_SPECIAL = re.compile(r"([\\`*_\[\]|])")
+
+
+def escape(text: str) -> str:
+    """Text that must show as typed: Markdown's special characters escaped."""
+    text = _SPECIAL.sub(r"\\\1", text)
+    return re.sub(r"(?m)^(\s*)>", r"\1\\>", text)
+
+
+def comment_markdown(content: str) -> str:
+    parser = _Markdown()
+    parser.feed(content or "")
+    parser.close()
+    return parser.text()
+
+
+# -- Feedback forms --------------------------------------------------------------------------------
+
+
+def load_feedback_forms(run: Run) -> None:
+    """wpDiscuz's inline feedback forms (few per site), needed by the body converter."""
+    for source in run.extras:
+        for form in source.feedback_forms():
+            run.feedback_forms[compact_id(form.source_id)] = form
+
+
+# -- Comments --------------------------------------------------------------------------------------
+
+
+def import_comments(run: Run) -> None:
+    deferred: set = set()
+    with run.progress.phase(_("Comments"), run.comment_total or None) as step:
+        for batch in batched(run.content.comments(), BATCH):
+            _batch(run, batch, deferred, first=True)
+            step(len(batch))
+        # Replies met before their parent: one more pass per level of such nesting.
+        while deferred:
+            before = len(deferred)
+            waiting = (c for c in run.content.comments() if compact_id(c.source_id) in deferred)
+            for batch in batched(waiting, BATCH):
+                for comment in batch:
+                    deferred.discard(compact_id(comment.source_id))
+                _batch(run, batch, deferred, first=False, last=False)
+            if len(deferred) >= before:  # parents that point at each other
+                waiting = (c for c in run.content.comments() if compact_id(c.source_id) in deferred)
+                for batch in batched(waiting, BATCH):
+                    _batch(run, batch, set(), first=False, last=True)
+                break
+
+
+def _batch(run: Run, batch: list[SourceComment], deferred: set, *, first: bool, last=False):
+    rows = run.imported_many(Kind.COMMENT, (c.source_id for c in batch))
+    ours = {
+        values["pk"]: values
+        for values in Comment.objects.filter(
+            pk__in=[int(row.object_id) for row in rows.values() if row.object_id.isdigit()]
+        ).values(
+            "pk", "depth", "thread_id", "article_id", "parent_id", "status", "is_pinned", "body"
+        )
+    }
+    created = _Created()
+    with transaction.atomic():
+        for comment in batch:
+            row = rows.get(str(comment.source_id))
+            existing = ours.get(int(row.object_id)) if row and row.object_id.isdigit() else None
+            run.each(
+                Kind.COMMENT,
+                comment.source_id,
+                lambda c=comment, row=row, existing=existing: _comment(
+                    run, c, row, existing, deferred, created, first=first, last=last
+                ),
+            )
+        created.flush()
+
+
+class _Created:
+    """New comments of a batch: their ImportedObject rows and the thread of top-level ones
+    are written once per batch, not once per comment."""
+
+    def __init__(self):
+        self.rows: list[ImportedObject] = []
+        self.top_level: list[int] = []
+
+    def flush(self) -> None:
+        if self.top_level:
+            Comment.objects.filter(pk__in=self.top_level).update(thread_id=F("pk"))
+        if self.rows:
+            ImportedObject.objects.bulk_create(self.rows)
+        self.rows, self.top_level = [], []
+
+
+def _local(values: dict | None) -> str | None:
+    if values is None:
+        return None
+    text = f"{values['status']}|{values['is_pinned']}|{values['body']}"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _skip(run: Run, comment: SourceComment, reason: str, detail: str = ""):
+    run.skipped_comments[compact_id(comment.source_id)] = compact_id(comment.parent_id)
+    raise RecordSkipped(reason, detail)
+
+
+def _parent(run: Run, comment: SourceComment, article_pk: int, deferred: set, first, last):
+    """(parent's map entry or None, repair reason or "") — or "defer"."""
+    wanted = compact_id(comment.parent_id)
+    current, reason, hops = wanted, "", 0
+    while current and current != 0 and hops < 1000:
+        hops += 1
+        if current in run.comments:
+            info = run.comments[current]
+            if info[3] != article_pk:
+                return None, _("Its parent is on another post: made a top-level comment.")
+            return info, reason
+        if current in run.skipped_comments:
+            current = run.skipped_comments[current]
+            reason = _("Its parent was not imported: attached to the nearest surviving ancestor.")
+            continue
+        if first or (current in deferred and not last):
+            return "defer", ""
+        return None, _("Its parent is missing from the source: made a top-level comment.")
+    if wanted and wanted != 0 and not reason:
+        reason = _("Its parent is missing from the source: made a top-level comment.")
+    return None, reason
+
+
+def _comment(run, comment: SourceComment, row, existing, deferred, created, *, first, last):
+    key = compact_id(comment.source_id)
+    kind = (comment.type or "").strip()
+    if kind in LINKBACK_TYPES and not run.options.pingbacks:
+        _skip(run, comment, _("Pingbacks and trackbacks are skipped (use --pingbacks to keep)."))
+    if kind not in COMMENT_TYPES | LINKBACK_TYPES:
+        _skip(run, comment, _("Comments of this type are not imported."), kind)
+    article_pk = run.articles.get(compact_id(comment.post_id))
+    if article_pk is None:
+        _skip(
+            run,
+            comment,
+            _("Its post was not imported (a page, an attachment, a skipped post): not imported."),
+            f"post {comment.post_id}",
+        )
+    status = STATUSES.get(str(comment.approved).strip().lower())
+    if status is None:
+        _skip(run, comment, _("Unknown comment status."), str(comment.approved))
+
+    # Whether linkbacks are kept changes where replies to them go.
+    source_fp = fingerprint(comment, run.options.pingbacks)
+    decision = run.decide(row, source_fp, lambda: _local(existing))
+    if decision in (Decision.UNCHANGED, Decision.KEPT):
+        if existing is not None:
+            run.comments[key] = (
+                existing["pk"],
+                existing["depth"],
+                existing["thread_id"],
+                existing["article_id"],
+                existing["parent_id"],
+            )
+        return run.kept(Kind.COMMENT, comment.source_id) if decision == Decision.KEPT else decision
+
+    parent, reason = _parent(run, comment, article_pk, deferred, first, last)
+    if parent == "defer":
+        deferred.add(key)
+        return None
+    if reason:
+        run.report.note(notes.REPAIRED, Kind.COMMENT, comment.source_id, reason)
+    parent = _within_depth(run, comment, parent)
+
+    body = comment_markdown(comment.content)
+    user_pk = people.account_for(run, comment.user_id, comment.author_email, comment.author_name)
+    name = people._plain(comment.author_name, 80) or _("Anonymous")
+    fields = {
+        "article_id": article_pk,
+        "parent_id": parent[0] if parent else None,
+        "thread_id": parent[2] if parent else None,
+        "depth": parent[1] + 1 if parent else 0,
+        "user_id": user_pk,
+        "author_name": name,
+        "author_email": people.clean_email(comment.author_email),
+        "author_url": people.clean_url(comment.author_url),
+        "body": body,
+        "body_html": markup.render(body),
+        "status": status,
+        "is_pinned": kind == "wpdiscuz_sticky" and parent is None,
+        "ip_network": ip_network(comment.author_ip),
+        "reader_id": f"u:{user_pk}" if user_pk else "",
+        "created_at": run.when(comment.date) or timezone.now(),
+    }
+    if existing is None:
+        ours = Comment(**fields)
+        # Model.save, not Comment.save: the thread of a new top-level comment (itself) is set
+        # for the whole batch at once.
+        models.Model.save(ours)
+        if ours.thread_id is None:
+            ours.thread_id = ours.pk
+            created.top_level.append(ours.pk)
+    else:
+        ours = Comment.objects.get(pk=existing["pk"])
+        for name_, value in fields.items():
+            setattr(ours, name_, value)
+        if ours.thread_id is None:
+            ours.thread_id = ours.pk
+        ours.save()
+    if kind == "wpdiscuz_sticky" and parent is not None:
+        run.report.note(
+            notes.DEGRADED,
+            Kind.COMMENT,
+            comment.source_id,
+            _("A sticky reply: only top-level comments can be pinned here."),
+        )
+    _answer(run, comment, ours, parent)
+    if row is None:
+        row = run.new_imported(Kind.COMMENT, comment.source_id, ours)
+        row.source_fingerprint, row.local_fingerprint = source_fp, _local(_values(ours))
+        created.rows.append(row)
+    else:
+        run.keep(
+            Kind.COMMENT,
+            comment.source_id,
+            ours,
+            source_fp=source_fp,
+            local_fp=_local(_values(ours)),
+            row=row,
+        )
+    run.comments[key] = (ours.pk, ours.depth, ours.thread_id, article_pk, ours.parent_id)
+    run.touched_articles.add(article_pk)
+    run.report.count("comment status", status)
+    return decision
+
+
+def _values(comment: Comment) -> dict:
+    return {"status": comment.status, "is_pinned": comment.is_pinned, "body": comment.body}
+
+
+def _within_depth(run: Run, comment: SourceComment, parent):
+    """The parent a reply gets here: its own, or the deepest ancestor our depth limit allows."""
+    max_depth = max(1, settings.COMMENTS["MAX_DEPTH"])
+    moved = False
+    while parent is not None and parent[1] + 1 >= max_depth:
+        moved = True
+        up = parent[4]
+        if up is None:
+            parent = None
+            break
+        values = (
+            Comment.objects.filter(pk=up)
+            .values_list("pk", "depth", "thread_id", "article_id", "parent_id")
+            .first()
+        )
+        parent = tuple(values) if values else None
+    if moved:
+        run.report.note(
+            notes.REPAIRED,
+            Kind.COMMENT,
+            comment.source_id,
+            _("Deeper than replies go here: attached to the deepest allowed ancestor."),
+            f"max depth {max_depth}",
+        )
+    return parent
+
+
+def _answer(run: Run, comment: SourceComment, ours: Comment, parent) -> None:
+    """An answer to a wpDiscuz feedback form → an answer to our "question for readers"."""
+    form_id = comment.meta_value("wpdiscuz_feedback_form_id")
+    if not form_id or form_id == "0":
+        return
+    form = run.feedback_forms.get(compact_id(form_id))
+    questions = run.questions.get(compact_id(comment.post_id), {})
+    question = questions.get(form.unique_id) if form else None
+    if question is None or parent is not None or not question[0]:
+        run.report.note(
+            notes.DEGRADED,
+            Kind.COMMENT,
+            comment.source_id,
+            _("An answer to an inline question that is not in the article: kept as a comment."),
+            f"form {form_id}",
+        )
+        return
+    question_id, passage = question
+    passage = (passage or "")[:1000]
+    PassageAnchor.objects.update_or_create(
+        comment=ours,
+        defaults={
+            "article_id": ours.article_id,
+            "kind": PassageAnchor.Kind.QUESTION,
+            "question_id": question_id[:40],
+            "quote": passage,
+            "exact": passage,
+        },
+    )
+    run.report.count("feedback answer", "linked")
+
+
+# -- Votes -----------------------------------------------------------------------------------------
+
+
+def import_votes(run: Run) -> None:
+    with run.progress.phase(_("Votes")) as step:
+        for source in run.extras:
+            for batch in batched(source.votes(), BATCH):
+                with transaction.atomic():
+                    for vote in batch:
+                        run.each(
+                            Kind.VOTE,
+                            f"{vote.comment_id}/{vote.voter}",
+                            lambda vote=vote: _vote(run, vote),
+                        )
+                step(len(batch))
+    _recount_votes(run)
+
+
+def _voter(run: Run, vote: SourceVote) -> str:
+    if not vote.is_guest:
+        user_pk = people.account_for(run, vote.voter)
+        if user_pk:
+            return f"u:{user_pk}"
+    # What wpDiscuz keeps for a guest (a hash of the address or a cookie) is hashed again,
+    # so that no address-like value is stored here.
+    digest = hashlib.sha256(f"{run.key}|{vote.voter}".encode()).hexdigest()[:40]
+    return f"g:wp-{digest}"
+
+
+def _vote(run: Run, vote: SourceVote) -> str:
+    info = run.comments.get(compact_id(vote.comment_id))
+    if info is None:
+        raise RecordSkipped(_("A vote on a comment that was not imported."))
+    value = 1 if vote.value > 0 else -1 if vote.value < 0 else 0
+    if not value:
+        raise RecordSkipped(_("A vote without a value."))
+    voter = _voter(run, vote)
+    existing = Vote.objects.filter(comment_id=info[0], voter=voter).first()
+    if existing is not None and existing.value == value:
+        return Decision.UNCHANGED
+    Vote.objects.update_or_create(
+        comment_id=info[0],
+        voter=voter,
+        defaults={"value": value, "created_at": run.when(vote.date) or timezone.now()},
+    )
+    run.voted_comments.add(info[0])
+    run.touched_articles.add(info[3])
+    return Decision.CREATE if existing is None else Decision.UPDATE
+
+
+def _recount_votes(run: Run) -> None:
+    def count(value: int):
+        votes = Vote.objects.filter(comment=OuterRef("pk"), value=value)
+        counted = votes.values("comment").annotate(n=Count("pk")).values("n")
+        return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+    for chunk in batched(sorted(run.voted_comments), BATCH):
+        Comment.objects.filter(pk__in=chunk).update(upvotes=count(1), downvotes=count(-1))
+        Comment.objects.filter(pk__in=chunk).update(score=F("upvotes") - F("downvotes"))
+    run.voted_comments.clear()
+
+
+# -- Subscriptions ---------------------------------------------------------------------------------
+
+SUBSCRIPTION_KINDS = {
+    "post": Subscription.Kind.ARTICLE,
+    "all_comment": Subscription.Kind.REPLIES,
+    "comment": Subscription.Kind.REPLIES,
+}
+
+
+def import_subscriptions(run: Run) -> None:
+    with run.progress.phase(_("Subscriptions")) as step:
+        for source in run.extras:
+            for batch in batched(source.subscriptions(), BATCH):
+                with transaction.atomic():
+                    for subscription in batch:
+                        run.each(
+                            Kind.SUBSCRIPTION,
+                            subscription.source_id,
+                            lambda s=subscription: _subscription(run, s),
+                        )
+                step(len(batch))
+
+
+def _subscription(run: Run, wanted: DiscussionSubscription) -> str:
+    source_fp = fingerprint(wanted)
+    row = run.imported(Kind.SUBSCRIPTION, wanted.source_id)
+    current = Subscription.objects.filter(pk=row.object_id).first() if row else None
+    decision = run.decide(row, source_fp, lambda: _subscription_local(current))
+    if decision in (Decision.UNCHANGED, Decision.KEPT):
+        if decision == Decision.KEPT:
+            return run.kept(Kind.SUBSCRIPTION, wanted.source_id)
+        return decision
+    article_pk = run.articles.get(compact_id(wanted.post_id))
+    if article_pk is None:
+        raise RecordSkipped(_("A subscription to a post that was not imported."), wanted.post_id)
+    email = people.clean_email(wanted.email)
+    if not email:
+        raise RecordSkipped(_("A subscription without a valid e-mail address."))
+    kind = SUBSCRIPTION_KINDS.get(wanted.kind)
+    if kind is None:
+        raise RecordSkipped(_("Unknown kind of subscription."), wanted.kind)
+    if wanted.kind == "comment":
+        run.report.note(
+            notes.DEGRADED,
+            Kind.SUBSCRIPTION,
+            wanted.source_id,
+            _("Replies to one comment: here it covers replies to all their comments on the post."),
+        )
+    user_pk = people.account_for(run, wanted.user_id, email) if wanted.user_id else None
+    subscriber, _created = Subscriber.objects.get_or_create(
+        email=email, defaults={"user_id": user_pk, "language": settings.LANGUAGE_CODE}
+    )
+    when = run.when(wanted.date) or timezone.now()
+    subscription, created = Subscription.objects.get_or_create(
+        subscriber=subscriber,
+        article_id=article_pk,
+        kind=kind,
+        defaults={"created_at": when, "confirmed_at": when if wanted.confirmed else None},
+    )
+    if not created and wanted.confirmed and subscription.confirmed_at is None:
+        subscription.confirmed_at = when
+        subscription.save(update_fields=["confirmed_at"])
+    run.keep(
+        Kind.SUBSCRIPTION,
+        wanted.source_id,
+        subscription,
+        source_fp=source_fp,
+        local_fp=_subscription_local(subscription),
+        legacy_key=wanted.activation_key,
+        row=row,
+    )
+    run.report.count(
+        "subscription state", "confirmed" if subscription.confirmed_at else "unconfirmed"
+    )
+    return decision
+
+
+def _subscription_local(subscription) -> str | None:
+    if subscription is None:
+        return None
+    return f"{subscription.kind}|{bool(subscription.confirmed_at)}|{subscription.frequency}"
+
+
+# -- Closed threads, counters ----------------------------------------------------------------------
+
+
+def import_closed_threads(run: Run) -> None:
+    for source in run.extras:
+        for comment_id in source.closed_comment_ids():
+            info = run.comments.get(compact_id(comment_id))
+            run.report.count("closed thread", "degraded" if info else "skipped")
+            run.report.note(
+                notes.DEGRADED if info else notes.SKIPPED,
+                Kind.COMMENT,
+                comment_id,
+                _(
+                    "wpDiscuz closed this thread to new replies; here only a whole discussion "
+                    "can be closed, so the thread stays open."
+                )
+                if info
+                else _("A closed thread whose comment was not imported."),
+            )
+
+
+def recount(run: Run) -> None:
+    """Every touched discussion's published count and last comment, from the rows."""
+    for chunk in batched(sorted(run.touched_articles), BATCH):
+        Discussion.objects.bulk_create(
+            [Discussion(article_id=pk) for pk in chunk], ignore_conflicts=True
+        )
+        stats = {
+            row["article_id"]: row
+            for row in Comment.objects.filter(article_id__in=chunk, status=Comment.Status.APPROVED)
+            .values("article_id")
+            .annotate(n=Count("pk"), last=Max("created_at"))
+        }
+        with transaction.atomic():
+            for pk in chunk:
+                found = stats.get(pk, {})
+                Discussion.objects.filter(pk=pk).update(
+                    comment_count=found.get("n", 0),
+                    last_comment_at=found.get("last"),
+                    version=F("version") + 1,
+                )
+    run.touched_articles.clear()

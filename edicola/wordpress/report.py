@@ -1,0 +1,116 @@
+"""The import report: counts per kind and state, and every skip, repair, degradation or failure
+with its reason. Notes are spooled to a temporary file as they come, so a site with a million
+notes keeps memory flat; the JSON file and the printed summary are written from that spool."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+from django.utils.translation import gettext as _
+
+# What happened to a source record (a note's action).
+SKIPPED = "skipped"
+REPAIRED = "repaired"
+DEGRADED = "degraded"
+FAILED = "failed"
+KEPT = "kept"  # changed here by an editor: the import left it alone
+
+EXAMPLES_PRINTED = 5
+
+
+class Report:
+    def __init__(self, *, dry_run: bool = False):
+        self.dry_run = dry_run
+        self.counts: Counter[tuple[str, str]] = Counter()  # (kind, state) → n
+        self.reasons: Counter[tuple[str, str, str]] = Counter()  # (action, kind, reason) → n
+        self.examples: dict[tuple[str, str, str], list[str]] = {}
+        self.source: dict = {}
+        self.aborted = ""
+        self._spool = tempfile.TemporaryFile("w+", encoding="utf-8")
+
+    def count(self, kind: str, state: str, n: int = 1) -> None:
+        self.counts[(kind, state)] += n
+
+    def note(self, action: str, kind: str, source_id: str, reason: str, detail: str = "") -> None:
+        """One line of the report; `reason` is a translated sentence shared by similar cases,
+        `detail` what is particular to this record."""
+        key = (action, kind, str(reason))
+        self.reasons[key] += 1
+        where = f"{kind} {source_id}".strip()
+        examples = self.examples.setdefault(key, [])
+        if len(examples) < EXAMPLES_PRINTED:
+            examples.append(f"{where}: {detail}" if detail else where)
+        line = {"action": action, "kind": kind, "id": str(source_id), "reason": str(reason)}
+        if detail:
+            line["detail"] = str(detail)[:500]
+        self._spool.write(json.dumps(line, ensure_ascii=False) + "\n")
+
+    def notes(self):
+        """Every note, in the order they were made (streamed back from the spool)."""
+        self._spool.flush()
+        self._spool.seek(0)
+        for line in self._spool:
+            yield json.loads(line)
+        self._spool.seek(0, 2)
+
+    def count_of(self, kind: str, state: str) -> int:
+        return self.counts.get((kind, state), 0)
+
+    def notes_of(self, action: str | None = None, kind: str | None = None) -> list[dict]:
+        return [
+            note
+            for note in self.notes()
+            if (action is None or note["action"] == action)
+            and (kind is None or note["kind"] == kind)
+        ]
+
+    # -- Output ------------------------------------------------------------------------------
+
+    def summary_lines(self) -> list[str]:
+        lines = []
+        if self.dry_run:
+            lines.append(_("Dry run: nothing was written. This is what the import would do."))
+        if self.aborted:
+            lines.append(_("Import stopped: %(reason)s") % {"reason": self.aborted})
+        lines.append(_("Imported records, per kind and state:"))
+        kinds: dict[str, list[str]] = {}
+        for (kind, state), n in sorted(self.counts.items()):
+            kinds.setdefault(kind, []).append(f"{state} {n}")
+        for kind, states in kinds.items():
+            lines.append(f"  {kind}: " + ", ".join(states))
+        if self.reasons:
+            lines.append(_("Skipped, repaired, degraded or failed, with the reason:"))
+            for (action, kind, reason), n in sorted(self.reasons.items()):
+                lines.append(f"  [{action}] {kind} ×{n}: {reason}")
+                for example in self.examples[(action, kind, reason)]:
+                    lines.append(f"      {example}")
+        return lines
+
+    def write_json(self, path: Path) -> None:
+        """The whole report as one JSON document, notes streamed from the spool."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        counts: dict[str, dict[str, int]] = {}
+        for (kind, state), n in sorted(self.counts.items()):
+            counts.setdefault(kind, {})[state] = n
+        head = {
+            "dry_run": self.dry_run,
+            "aborted": self.aborted,
+            "source": self.source,
+            "counts": counts,
+            "reasons": [
+                {"action": action, "kind": kind, "reason": reason, "count": n}
+                for (action, kind, reason), n in sorted(self.reasons.items())
+            ],
+        }
+        with path.open("w", encoding="utf-8") as out:
+            text = json.dumps(head, ensure_ascii=False, indent=1)
+            out.write(text[: text.rindex("}")].rstrip() + ',\n "notes": [\n')
+            for number, note in enumerate(self.notes()):
+                out.write(("," if number else "") + json.dumps(note, ensure_ascii=False) + "\n")
+            out.write("]}\n")
+
+    def close(self) -> None:
+        self._spool.close()
