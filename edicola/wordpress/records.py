@@ -117,6 +117,7 @@ class Comment:
     type: str = ""  # "", "comment", "pingback", "trackback", "wpdiscuz_sticky", …
     user_id: str = ""  # wp_users.ID of a registered commenter, "" for guests
     meta: list[tuple[str, str]] = field(default_factory=list)
+    date_local: datetime | None = None  # comment_date, naive site time (fallback when gmt is zero)
 
     def meta_value(self, key: str, default: str = "") -> str:
         return next((value for k, value in self.meta if k == key), default)
