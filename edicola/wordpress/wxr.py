@@ -79,9 +79,9 @@ _VERSION = re.compile(r"^\d+\.\d+$")
 
 # Characters XML 1.0 does not allow anywhere, not even in CDATA.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_CONTROL_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
 # Bytes that were not UTF-8, as the surrogateescape decoder leaves them.
 _ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
-_MARKUP = re.compile(r"<!\[CDATA\[|<!--|&")
 _REFERENCE = re.compile(r"&(?:#([0-9]{1,8})|#[xX]([0-9a-fA-F]{1,8})|([A-Za-z][A-Za-z0-9]{0,40}));")
 _NAME_TAIL = re.compile(r"&#?[xX]?[A-Za-z0-9]{0,41}\Z")
 _XML_ENTITIES = frozenset({"amp", "lt", "gt", "quot", "apos"})
@@ -113,13 +113,16 @@ class _Notes:
         self.listed: list[Repair] = []
         self.counts: dict[str, int] = {}
 
-    def add(self, kind: str, line: int, problem: str, repaired: bool = True) -> None:
+    def wants(self, kind: str) -> bool:
+        """Counts one more repair of `kind`; True when it is still to be listed."""
         if not self.keep:
-            return
+            return False
         count = self.counts.get(kind, 0) + 1
         self.counts[kind] = count
-        if count <= REPAIRS_PER_KIND:
-            self.listed.append(Repair(_("line %(line)d") % {"line": line}, problem, repaired))
+        return count <= REPAIRS_PER_KIND
+
+    def add(self, line: int, problem: str) -> None:
+        self.listed.append(Repair(_("line %(line)d") % {"line": line}, problem))
 
     def summary(self) -> list[Repair]:
         kinds = {
@@ -163,11 +166,10 @@ class _CleanStream:
         self._head: bytes | None = head
 
     def _decoder_for(self, head: bytes):
+        self._ascii_based = not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
         if head.startswith(codecs.BOM_UTF8):
-            self._utf8 = True
             return codecs.getincrementaldecoder("utf-8-sig")("surrogateescape")
-        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            self._utf8 = False
+        if not self._ascii_based:
             return codecs.getincrementaldecoder("utf-16")("replace")
         declared = _ENCODING_DECL.match(head)
         name = declared.group(1).decode("ascii").lower() if declared else "utf-8"
@@ -175,8 +177,8 @@ class _CleanStream:
             name = codecs.lookup(name).name
         except LookupError:
             name = "utf-8"
-        self._utf8 = name == "utf-8"
-        if self._utf8:
+        self._ascii_based = True
+        if name == "utf-8":
             return codecs.getincrementaldecoder("utf-8")("surrogateescape")
         return codecs.getincrementaldecoder(name)("replace")
 
@@ -187,8 +189,14 @@ class _CleanStream:
             else:
                 data = self.raw.read(CHUNK)
             final = not data
-            text = self._decoder.decode(data, final)
-            self._out += self._clean(text, final).encode("utf-8", "replace")
+            # Control characters are the same bytes in every encoding but UTF-16; looking for
+            # them in the bytes is much quicker than in the text.
+            suspect = not self._ascii_based or (
+                len(data.translate(None, _CONTROL_BYTES)) != len(data)
+                or b"\xef\xbf\xbe" in data
+                or b"\xef\xbf\xbf" in data
+            )
+            self._out += self._clean(self._decoder.decode(data, final), final, suspect)
             self.eof = final
         if size < 0 or size >= len(self._out):
             chunk = bytes(self._out)
@@ -200,15 +208,22 @@ class _CleanStream:
 
     # Cleaning ---------------------------------------------------------------------------
 
-    def _line_at(self, text: str, pos: int) -> int:
-        return self.line + text.count("\n", 0, pos)
+    def _note(self, kind: str, text: str, pos: int, problem) -> None:
+        """Lists a repair at `pos` of `text`; `problem()` builds its sentence, only if needed."""
+        if not self.notes.wants(kind):
+            return
+        scanned, line = self._scanned
+        if pos < scanned:
+            scanned, line = 0, self.line
+        line += text.count("\n", scanned, pos)
+        self._scanned = (pos, line)
+        self.notes.add(line, problem())
 
-    def _clean(self, text: str, final: bool) -> str:
+    def _clean(self, text: str, final: bool, suspect: bool) -> bytes:
         text = self._pending + text
         self._pending = ""
-        if self._utf8 and _ESCAPED_BYTE.search(text):
-            text = self._fix_bytes(text)
-        if _CONTROL.search(text):
+        self._scanned = (0, self.line)
+        if suspect and _CONTROL.search(text):
             text = self._drop_control(text)
         out: list[str] = []
         pos = 0
@@ -227,45 +242,57 @@ class _CleanStream:
                 pos = found + 3
                 self._state = "text"
                 continue
-            match = _MARKUP.search(text, pos)
-            if match is None:
-                keep = end
-                if not final:
-                    lt = text.rfind("<", max(pos, end - 8))
-                    if lt >= 0 and ">" not in text[lt:]:
-                        keep = lt  # perhaps the start of "<![CDATA[" or "<!--"
-                out.append(text[pos:keep])
-                self._pending = text[keep:]
+            cdata = text.find("<![CDATA[", pos)
+            comment = text.find("<!--", pos, cdata if cdata >= 0 else end)
+            boundary = comment if comment >= 0 else cdata if cdata >= 0 else end
+            if boundary == end and not final:
+                lt = text.rfind("<", max(pos, end - 8))
+                if lt >= 0 and ">" not in text[lt:]:
+                    boundary = lt  # perhaps the start of "<![CDATA[" or "<!--"
+            pos = self._references(text, pos, boundary, final, out)
+            if pos < boundary:
+                break  # a reference cut by the chunk's end: kept in _pending
+            if boundary == end or boundary != comment and boundary != cdata:
+                self._pending = text[boundary:]
                 break
-            start = match.start()
-            out.append(text[pos:start])
-            token = match.group()
-            if token != "&":
-                out.append(token)
-                self._state = "cdata" if token.startswith("<![") else "comment"
-                pos = match.end()
-                continue
-            reference = _REFERENCE.match(text, start)
-            if reference is None:
-                if not final and _NAME_TAIL.match(text, start):
-                    self._pending = text[start:]  # the reference goes on in the next chunk
-                    break
-                self.notes.add(
-                    "ampersand",
-                    self._line_at(text, start),
-                    _("Escaped a bare “&” that XML does not allow."),
-                )
-                out.append("&amp;")
-                pos = start + 1
-                continue
-            out.append(self._resolve(reference, text))
-            pos = reference.end()
+            opener = "<!--" if boundary == comment else "<![CDATA["
+            out.append(opener)
+            self._state = "comment" if boundary == comment else "cdata"
+            pos = boundary + len(opener)
         cleaned = "".join(out)
+        try:
+            encoded = cleaned.encode("utf-8")
+        except UnicodeEncodeError:  # bytes the UTF-8 decoder could not read, as surrogates
+            cleaned = self._fix_bytes(cleaned)
+            encoded = cleaned.encode("utf-8", "replace")
         self.line += cleaned.count("\n")
         stripped = cleaned.rstrip()
         if stripped:
             self.last_content_line = self.line - cleaned.count("\n", len(stripped))
-        return cleaned
+        return encoded
+
+    def _references(self, text: str, pos: int, stop: int, final: bool, out: list[str]) -> int:
+        """Copies text[pos:stop] (outside CDATA) to `out`, fixing its references; returns
+        where it stopped: `stop`, or earlier when a reference may go on in the next chunk."""
+        while True:
+            amp = text.find("&", pos, stop)
+            if amp < 0:
+                out.append(text[pos:stop])
+                return stop
+            out.append(text[pos:amp])
+            reference = _REFERENCE.match(text, amp, stop)
+            if reference is None:
+                if not final and stop == len(text) and _NAME_TAIL.match(text, amp):
+                    self._pending = text[amp:]
+                    return amp
+                self._note(
+                    "ampersand", text, amp, lambda: _("Escaped a bare “&” that XML does not allow.")
+                )
+                out.append("&amp;")
+                pos = amp + 1
+                continue
+            out.append(self._resolve(reference, text))
+            pos = reference.end()
 
     def _resolve(self, reference: re.Match, text: str) -> str:
         decimal, hexadecimal, name = reference.groups()
@@ -273,50 +300,56 @@ class _CleanStream:
             code = int(decimal) if decimal is not None else int(hexadecimal, 16)
             if _allowed_char(code):
                 return reference.group()
-            self.notes.add(
+            self._note(
                 "control",
-                self._line_at(text, reference.start()),
-                _("Removed the reference %(reference)s to a character XML does not allow.")
-                % {"reference": reference.group()},
+                text,
+                reference.start(),
+                lambda: (
+                    _("Removed the reference %(reference)s to a character XML does not allow.")
+                    % {"reference": reference.group()}
+                ),
             )
             return ""
         if name in _XML_ENTITIES:
             return reference.group()
-        line = self._line_at(text, reference.start())
         character = html.entities.html5.get(name + ";")
         if character is None:
-            self.notes.add(
+            self._note(
                 "entity",
-                line,
-                _("Kept the unknown entity &%(name)s; as plain text.") % {"name": name},
+                text,
+                reference.start(),
+                lambda: _("Kept the unknown entity &%(name)s; as plain text.") % {"name": name},
             )
             return "&amp;" + name + ";"
-        self.notes.add(
+        self._note(
             "entity",
-            line,
-            _("Replaced the undefined entity &%(name)s; with the character it stands for.")
-            % {"name": name},
+            text,
+            reference.start(),
+            lambda: (
+                _("Replaced the undefined entity &%(name)s; with the character it stands for.")
+                % {"name": name}
+            ),
         )
         return "".join(f"&#{ord(c)};" if c in "<>&\"'" else c for c in character)
 
     def _fix_bytes(self, text: str) -> str:
-        for line, count in _per_line(text, _ESCAPED_BYTE, self.line):
-            self.notes.add(
-                "encoding",
-                line,
-                _("Read %(count)d byte(s) that are not valid UTF-8 as Windows-1252 characters.")
-                % {"count": count},
-            )
+        for line, count in _per_line(text, _ESCAPED_BYTE, self.line) if self.notes.keep else ():
+            if self.notes.wants("encoding"):
+                self.notes.add(
+                    line,
+                    _("Read %(count)d byte(s) that are not valid UTF-8 as Windows-1252 characters.")
+                    % {"count": count},
+                )
         return _ESCAPED_BYTE.sub(lambda m: _cp1252(ord(m.group()) - 0xDC00), text)
 
     def _drop_control(self, text: str) -> str:
-        for line, count in _per_line(text, _CONTROL, self.line):
-            self.notes.add(
-                "control",
-                line,
-                _("Removed %(count)d control character(s) that XML does not allow.")
-                % {"count": count},
-            )
+        for line, count in _per_line(text, _CONTROL, self.line) if self.notes.keep else ():
+            if self.notes.wants("control"):
+                self.notes.add(
+                    line,
+                    _("Removed %(count)d control character(s) that XML does not allow.")
+                    % {"count": count},
+                )
         return _CONTROL.sub("", text)
 
 
@@ -392,6 +425,7 @@ class _Survey:
     undeclared_terms: dict[tuple[str, str], str] = field(default_factory=dict)  # → name
     truncated_post_id: str | None = None
     truncated: bool = False
+    truncated_line: int = 0
 
 
 class WXRSource:
@@ -468,8 +502,7 @@ class WXRSource:
 
     def items(self) -> Iterator[Item]:
         survey = self._surveyed()
-        names = survey.names
-        for element in self._pass(survey, [names.author, "item"]):
+        for element in self._pass(survey, ["item"]):
             if element.tag == "item":
                 item = self._item(element, survey)
                 if item is not None:
@@ -523,17 +556,15 @@ class WXRSource:
                 % {"name": self.path.name, "reason": error.strerror or error.__class__.__name__}
             ) from None
 
-    def _parse(
-        self, tags: Iterable[str], notes: _Notes, survey: _Survey | None
-    ) -> Iterator[tuple[str, object, _CleanStream]]:
-        """(event, element, stream) for the start and end of the given tags; clears items as
-        they end. A file cut short ends the iteration (the survey records it); any other
-        broken XML raises SourceError naming the line."""
+    def _parse(self, tags: Iterable[str], notes: _Notes, survey: _Survey | None) -> Iterator:
+        """The end of each element with one of `tags`, freed once the caller is done with it.
+        A file cut short ends the iteration (the survey records it); any other broken XML
+        raises SourceError naming the line."""
         with closing(self._open()) as raw:
             stream = _CleanStream(raw, notes)
             events = etree.iterparse(
                 stream,
-                events=("start", "end"),
+                events=("end",),
                 tag=list(tags),
                 encoding="utf-8",
                 huge_tree=True,
@@ -543,15 +574,21 @@ class WXRSource:
                 remove_comments=True,
                 remove_pis=True,
             )
-            open_item = None
+            channel = last_item = None
             try:
-                for event, element in events:
+                for _event, element in events:
+                    parent = element.getparent()
+                    if channel is None:
+                        channel = _channel_of(element)
+                    yield element
                     if element.tag == "item":
-                        open_item = element if event == "start" else None
-                    yield event, element, stream
-                    if event == "end" and element.getparent() is not None:
-                        _forget(element)
+                        last_item = element
+                    if parent is not None:
+                        _forget(element, parent)
             except etree.XMLSyntaxError as error:
+                open_item = None
+                if channel is not None and len(channel) and channel[-1].tag == "item":
+                    open_item = channel[-1] if channel[-1] is not last_item else None
                 self._broken(error, stream, open_item, survey)
 
     def _broken(self, error, stream: _CleanStream, open_item, survey: _Survey | None) -> None:
@@ -560,7 +597,7 @@ class WXRSource:
         if cut_short and survey is None:
             return  # the survey has reported it
         if cut_short:
-            survey.truncated = True
+            survey.truncated, survey.truncated_line = True, line
             if open_item is not None:
                 post_id = (open_item.findtext(survey.names.post_id) or "").strip()
                 survey.truncated_post_id = post_id
@@ -584,22 +621,16 @@ class WXRSource:
 
     def _pass(self, survey: _Survey, tags: list[str]) -> Iterator:
         """The end of each element with one of `tags`, over the whole file."""
-        notes = _Notes(keep=False)
-        for event, element, _stream in self._parse(tags, notes, None):
-            if event == "end":
-                yield element
+        return self._parse(tags, _Notes(keep=False), None)
 
     def _header(self, survey: _Survey) -> Iterator:
         """The channel's authors, categories, tags and terms, stopping at the first item."""
-        names = survey.names
-        for event, element, _stream in self._parse(
-            [*names.header, "item"], _Notes(keep=False), None
-        ):
+        for element in self._parse([*survey.names.header, "item"], _Notes(keep=False), None):
             if element.tag == "item":
                 return
-            if event == "end" and element.getparent() is not None:
-                if element.getparent().tag == "channel":
-                    yield element
+            parent = element.getparent()
+            if parent is not None and parent.tag == "channel":
+                yield element
 
     def _run_survey(self) -> _Survey:
         names = self._sniff()
@@ -610,27 +641,15 @@ class WXRSource:
         creators: dict[str, None] = {}
         authors_listed = False
         items = 0
-        tags = [
-            *names.channel_fields,
-            names.author,
-            names.category,
-            names.tag,
-            names.term,
-            "category",
-            "item",
-        ]
-        seen = False
-        for event, element, _stream in self._parse(tags, notes, survey):
-            seen = True
-            if event != "end":
-                continue
+        tags = [names.author, names.category, names.tag, names.term, "category", "item", "channel"]
+        for element in self._parse(tags, notes, survey):
             tag = element.tag
             parent = element.getparent()
             parent_tag = parent.tag if parent is not None else None
+            if tag == "channel" or tag == "item" and not items:
+                _read_channel(element if tag == "channel" else parent, names, channel)
             if parent_tag == "channel":
-                if tag in names.channel_fields:
-                    channel.setdefault(names.channel_fields[tag], (element.text or "").strip())
-                elif tag == names.author:
+                if tag == names.author:
                     authors_listed = True
                     fields = _fields(element, names)
                     login = fields.get("author_login", "").strip()
@@ -655,10 +674,13 @@ class WXRSource:
                     survey.undeclared_terms.setdefault(key, (element.text or "").strip())
         if survey.truncated and not items and survey.truncated_post_id is None:
             raise SourceError(
-                _("The file %(name)s ends before its first post: it is cut short.")
-                % {"name": self.path.name}
+                _(
+                    "The file %(name)s ends at line %(line)d, before its first post: "
+                    "it is cut short."
+                )
+                % {"name": self.path.name, "line": survey.truncated_line}
             )
-        if not seen or not channel and not items:
+        if not channel and not items:
             raise SourceError(
                 _("The file %(name)s is XML but not a WordPress export: it has no <channel>.")
                 % {"name": self.path.name}
@@ -913,15 +935,30 @@ class WXRSource:
 # Helpers ------------------------------------------------------------------------------------
 
 
-def _forget(element) -> None:
-    """Frees an element the pass is done with (and, in the channel, the siblings before it)."""
-    parent_tag = element.getparent().tag
-    if parent_tag == "item":
-        element.clear(keep_tail=True)
-    elif parent_tag == "channel":
+def _forget(element, parent) -> None:
+    """Frees an element the pass is done with. An item also takes the channel's earlier
+    children with it; the channel's own fields (title, link, …) are never listened to, so
+    they stay until then."""
+    if element.tag == "item":
         element.clear(keep_tail=True)
         while element.getprevious() is not None:
-            del element.getparent()[0]
+            del parent[0]
+    elif parent.tag in ("item", "channel"):
+        element.clear(keep_tail=True)
+
+
+def _channel_of(element):
+    while element is not None and element.tag != "channel":
+        element = element.getparent()
+    return element
+
+
+def _read_channel(channel, names: _Names, fields: dict[str, str]) -> None:
+    """The channel's own fields, from the children it still has."""
+    for child in channel:
+        key = names.channel_fields.get(child.tag) if isinstance(child.tag, str) else None
+        if key and key not in fields:
+            fields[key] = (child.text or "").strip()
 
 
 def _fields(element, names: _Names) -> dict[str, str]:
