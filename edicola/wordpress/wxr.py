@@ -65,7 +65,7 @@ from .records import (
     Vote,
 )
 
-CHUNK = 1 << 20  # bytes read from the file at a time
+CHUNK = 1 << 18  # bytes read from the file at a time
 REPAIRS_PER_KIND = 200  # listed one by one; beyond that one line says how many more
 CLOSED_THREAD_META = "wpdiscuz_closed"  # wpDiscuz marks a closed thread with this comment meta
 
@@ -112,17 +112,23 @@ class _Notes:
         self.keep = keep
         self.listed: list[Repair] = []
         self.counts: dict[str, int] = {}
+        self.line = 0
+        self.on_line: set[tuple[str, str]] = set()
 
-    def wants(self, kind: str) -> bool:
-        """Counts one more repair of `kind`; True when it is still to be listed."""
+    def add(self, kind: str, line: int, problem, detail: str = "") -> None:
+        """Lists a repair of `kind` on `line`; `problem()` builds its sentence, only if needed.
+        The same repair twice on one line (a line cut between two chunks) counts once."""
         if not self.keep:
-            return False
+            return
+        if line != self.line:
+            self.line, self.on_line = line, set()
+        if (kind, detail) in self.on_line:
+            return
+        self.on_line.add((kind, detail))
         count = self.counts.get(kind, 0) + 1
         self.counts[kind] = count
-        return count <= REPAIRS_PER_KIND
-
-    def add(self, line: int, problem: str) -> None:
-        self.listed.append(Repair(_("line %(line)d") % {"line": line}, problem))
+        if count <= REPAIRS_PER_KIND:
+            self.listed.append(Repair(_("line %(line)d") % {"line": line}, problem()))
 
     def summary(self) -> list[Repair]:
         kinds = {
@@ -208,16 +214,16 @@ class _CleanStream:
 
     # Cleaning ---------------------------------------------------------------------------
 
-    def _note(self, kind: str, text: str, pos: int, problem) -> None:
-        """Lists a repair at `pos` of `text`; `problem()` builds its sentence, only if needed."""
-        if not self.notes.wants(kind):
+    def _note(self, kind: str, text: str, pos: int, problem, detail: str = "") -> None:
+        """Lists a repair at `pos` of `text`."""
+        if not self.notes.keep:
             return
         scanned, line = self._scanned
         if pos < scanned:
             scanned, line = 0, self.line
         line += text.count("\n", scanned, pos)
         self._scanned = (pos, line)
-        self.notes.add(line, problem())
+        self.notes.add(kind, line, problem, detail)
 
     def _clean(self, text: str, final: bool, suspect: bool) -> bytes:
         text = self._pending + text
@@ -308,6 +314,7 @@ class _CleanStream:
                     _("Removed the reference %(reference)s to a character XML does not allow.")
                     % {"reference": reference.group()}
                 ),
+                reference.group(),
             )
             return ""
         if name in _XML_ENTITIES:
@@ -319,6 +326,7 @@ class _CleanStream:
                 text,
                 reference.start(),
                 lambda: _("Kept the unknown entity &%(name)s; as plain text.") % {"name": name},
+                name,
             )
             return "&amp;" + name + ";"
         self._note(
@@ -329,43 +337,36 @@ class _CleanStream:
                 _("Replaced the undefined entity &%(name)s; with the character it stands for.")
                 % {"name": name}
             ),
+            name,
         )
         return "".join(f"&#{ord(c)};" if c in "<>&\"'" else c for c in character)
 
     def _fix_bytes(self, text: str) -> str:
-        for line, count in _per_line(text, _ESCAPED_BYTE, self.line) if self.notes.keep else ():
-            if self.notes.wants("encoding"):
-                self.notes.add(
-                    line,
-                    _("Read %(count)d byte(s) that are not valid UTF-8 as Windows-1252 characters.")
-                    % {"count": count},
-                )
+        for line in _lines_matching(text, _ESCAPED_BYTE, self.line) if self.notes.keep else ():
+            self.notes.add(
+                "encoding",
+                line,
+                lambda: _("Read bytes that are not valid UTF-8 as Windows-1252 characters."),
+            )
         return _ESCAPED_BYTE.sub(lambda m: _cp1252(ord(m.group()) - 0xDC00), text)
 
     def _drop_control(self, text: str) -> str:
-        for line, count in _per_line(text, _CONTROL, self.line) if self.notes.keep else ():
-            if self.notes.wants("control"):
-                self.notes.add(
-                    line,
-                    _("Removed %(count)d control character(s) that XML does not allow.")
-                    % {"count": count},
-                )
+        for line in _lines_matching(text, _CONTROL, self.line) if self.notes.keep else ():
+            self.notes.add(
+                "control", line, lambda: _("Removed control characters that XML does not allow.")
+            )
         return _CONTROL.sub("", text)
 
 
-def _per_line(text: str, pattern: re.Pattern, first_line: int) -> Iterator[tuple[int, int]]:
-    """(line, count) for the lines of `text` where `pattern` matches."""
-    line, pos, current, count = first_line, 0, None, 0
+def _lines_matching(text: str, pattern: re.Pattern, first_line: int) -> Iterator[int]:
+    """The lines of `text` (numbered from `first_line`) where `pattern` matches."""
+    line, pos, current = first_line, 0, None
     for match in pattern.finditer(text):
         line += text.count("\n", pos, match.start())
         pos = match.start()
         if line != current:
-            if current is not None:
-                yield current, count
-            current, count = line, 0
-        count += 1
-    if current is not None:
-        yield current, count
+            current = line
+            yield line
 
 
 @dataclass
