@@ -143,7 +143,7 @@ class _Notes:
                 more.append(
                     Repair(
                         _("whole file"),
-                        _("%(count)d more lines with %(kind)s were repaired the same way.")
+                        _("%(count)d more repairs of %(kind)s, made the same way, are not listed.")
                         % {"count": count - REPAIRS_PER_KIND, "kind": kinds.get(kind, kind)},
                     )
                 )
@@ -183,7 +183,6 @@ class _CleanStream:
             name = codecs.lookup(name).name
         except LookupError:
             name = "utf-8"
-        self._ascii_based = True
         if name == "utf-8":
             return codecs.getincrementaldecoder("utf-8")("surrogateescape")
         return codecs.getincrementaldecoder(name)("replace")
@@ -552,9 +551,17 @@ class WXRSource:
                 raise IsADirectoryError(self.path)
             return self.path.open("rb")
         except OSError as error:
+            if isinstance(error, FileNotFoundError):
+                reason = _("it does not exist")
+            elif isinstance(error, IsADirectoryError):
+                reason = _("it is a folder")
+            elif isinstance(error, PermissionError):
+                reason = _("permission denied")
+            else:
+                reason = error.strerror or error.__class__.__name__
             raise SourceError(
                 _("The file %(name)s cannot be read: %(reason)s.")
-                % {"name": self.path.name, "reason": error.strerror or error.__class__.__name__}
+                % {"name": self.path.name, "reason": reason}
             ) from None
 
     def _parse(self, tags: Iterable[str], notes: _Notes, survey: _Survey | None) -> Iterator:

@@ -16,6 +16,14 @@ from edicola.wordpress.wxr import WXRSource
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
+@pytest.fixture(autouse=True)
+def english():
+    """The site speaks Italian first; these tests read the English messages (one test checks
+    the Italian ones)."""
+    with translation.override("en"):
+        yield
+
+
 def source(name: str) -> WXRSource:
     return WXRSource(FIXTURES / name)
 
@@ -39,14 +47,15 @@ def by_id(records) -> dict:
 @pytest.fixture(scope="module")
 def full():
     src = source("wxr-1.2.xml")
-    return {
-        "source": src,
-        "site": src.site(),
-        "authors": list(src.authors()),
-        "terms": by_id(src.terms()),
-        "items": by_id(src.items()),
-        "comments": by_id(src.comments()),
-    }
+    with translation.override("en"):
+        return {
+            "source": src,
+            "site": src.site(),
+            "authors": list(src.authors()),
+            "terms": by_id(src.terms()),
+            "items": by_id(src.items()),
+            "comments": by_id(src.comments()),
+        }
 
 
 def test_site_comes_from_the_channel(full):
@@ -417,9 +426,8 @@ def test_many_repairs_are_listed_up_to_a_limit_then_counted(tmp_path, monkeypatc
     src = WXRSource(path)
     assert len(list(src.items())) == 11
     assert len(src.repairs) == 4
-    assert (
-        src.repairs[-1].problem
-        == "7 more lines with undefined entities were repaired the same way."
+    assert src.repairs[-1].problem == (
+        "7 more repairs of undefined entities, made the same way, are not listed."
     )
 
 
@@ -466,7 +474,7 @@ def test_entities_declared_in_a_doctype_are_never_expanded(tmp_path):
             "The file truncated-header.xml ends at line 15, before its first post: it is cut "
             "short.",
         ),
-        ("missing.xml", "The file missing.xml cannot be read: No such file or directory."),
+        ("missing.xml", "The file missing.xml cannot be read: it does not exist."),
     ],
 )
 def test_unreadable_files_are_refused_before_anything_is_read(name, message):
@@ -488,8 +496,29 @@ def test_xml_that_is_not_xml_at_all(tmp_path):
 
 
 def test_a_directory_is_refused(tmp_path):
-    with pytest.raises(SourceError, match="cannot be read"):
+    with pytest.raises(SourceError, match=r"cannot be read: it is a folder\.$"):
         WXRSource(tmp_path).site()
+
+
+def test_an_item_without_id_or_with_a_bad_date_is_reported(tmp_path):
+    text = (FIXTURES / "wxr-https.xml").read_text()
+    head, rest = text.split("<item>", 1)
+    nameless = "<item><title>Senza numero</title><wp:status>publish</wp:status></item>\n"
+    rest = rest.replace("2025-02-01 09:00:00", "2025-02-31 09:00:00", 1)
+    path = tmp_path / "difetti.xml"
+    path.write_text(head + nameless + "<item>" + rest)
+    src = WXRSource(path)
+    (item,) = src.items()
+    assert item.source_id == "300" and item.date is None
+    assert item.date_local == datetime(2025, 2, 1, 10, 0)
+    assert [(r.where, r.problem, r.repaired) for r in src.repairs] == [
+        (
+            f"line {head.count(chr(10)) + 1}",
+            "An <item> without wp:post_id was skipped.",
+            False,
+        ),
+        ("post 300", "The date “2025-02-31 09:00:00” is not valid; it was left empty.", True),
+    ]
 
 
 def test_messages_are_translated_into_italian():
