@@ -10,7 +10,8 @@ What it decides, so the importer does not have to:
   `dc`), whatever their URIs (`http` or `https`, any WXR version); a `wp` URI under another
   prefix is recognised by its shape.
 - Values are decoded exactly once, by the XML parser: `&amp;` in a title becomes `&`, while the
-  HTML inside `content:encoded` is handed over as WordPress stored it, entities untouched.
+  HTML inside `content:encoded` is handed over as WordPress stored it, entities untouched
+  (term names too: WordPress keeps `&` in them as `&amp;`, as the database reader sees it).
 - Dates come from the `*_gmt` fields as aware UTC datetimes. When WordPress stored
   `0000-00-00 00:00:00` there (drafts do), `date` is None and `date_local` keeps the naive
   local time, for the importer to localise in the site's time zone.

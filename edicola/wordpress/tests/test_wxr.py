@@ -207,8 +207,8 @@ def test_an_author_referenced_but_missing_keeps_the_login(full):
 
 def test_comments_with_threads_states_and_meta(full):
     comments = full["comments"]
-    assert set(comments) == {str(n) for n in range(1001, 1011)}
-    assert {c.post_id for c in comments.values()} == {"101"}
+    assert set(comments) == {str(n) for n in range(1001, 1015)}
+    assert {n for n, c in comments.items() if c.post_id == "105"} == {"1013", "1014"}
     chain = [comments[n].parent_id for n in ("1001", "1002", "1003", "1004")]
     assert chain == ["", "1001", "1002", "1003"]
     first = comments["1001"]
@@ -226,7 +226,12 @@ def test_comments_with_threads_states_and_meta(full):
     states = {n: comments[n].approved for n in ("1001", "1005", "1006", "1007")}
     assert states == {"1001": "1", "1005": "0", "1006": "spam", "1007": "trash"}
     assert comments["1008"].type == "pingback"
+    assert comments["1011"].type == "trackback"
     assert comments["1010"].type == "wpdiscuz_sticky"
+    # Passed on as the file says: the importer re-attaches them and reports it.
+    assert comments["1012"].parent_id == "9999"  # a parent that is not in the file
+    assert (comments["1013"].post_id, comments["1013"].parent_id) == ("105", "1001")
+    assert comments["1014"].meta_value("wpdiscuz_feedback_form_id") == "3"
 
 
 def test_hostile_comment_html_is_passed_on_untouched_for_the_sanitiser(full):
