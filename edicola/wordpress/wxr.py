@@ -427,6 +427,7 @@ class _Survey:
     truncated_post_id: str | None = None
     truncated: bool = False
     truncated_line: int = 0
+    closed_comment_ids: list[str] = field(default_factory=list)
 
 
 class WXRSource:
@@ -435,6 +436,9 @@ class WXRSource:
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self.repairs: list[Repair] = []
+        # What the file holds, for a progress bar: items per post type, and "comment".
+        # Filled by the first pass (any first call).
+        self.totals: dict[str, int] = {}
         self._seen: set[Repair] = set()
         self._survey: _Survey | None = None
 
@@ -535,9 +539,7 @@ class WXRSource:
         return iter(())
 
     def closed_comment_ids(self) -> Iterator[str]:
-        for comment in self.comments():
-            if comment.meta_value(CLOSED_THREAD_META, "0").strip() not in ("", "0"):
-                yield comment.source_id
+        return iter(list(self._surveyed().closed_comment_ids))  # few: noted by the survey
 
     # Passes -------------------------------------------------------------------------------
 
@@ -677,6 +679,10 @@ class WXRSource:
                     login = (element.findtext(names.creator) or "").strip()
                     if login:
                         creators.setdefault(login)
+                    post_type = (element.findtext(names.post_type) or "").strip() or "post"
+                    self.totals[post_type] = self.totals.get(post_type, 0) + 1
+                    if post_id:
+                        self._survey_comments(element, names, survey)
             elif parent_tag == "item" and tag == "category":
                 key = _item_term(element)
                 if key is not None and key not in survey.declared_terms:
@@ -735,6 +741,21 @@ class WXRSource:
         for repair in notes.summary():
             self._add(repair)
         return survey
+
+    def _survey_comments(self, item, names: _Names, survey: _Survey) -> None:
+        """Counts an item's comments and notes its closed threads (wpDiscuz's comment meta)."""
+        comments = item.findall(names.comment)
+        if comments:
+            self.totals["comment"] = self.totals.get("comment", 0) + len(comments)
+        for meta in item.iterfind(f"{names.comment}/{names.commentmeta}"):
+            if (meta.findtext(names.meta_key) or "").strip() != CLOSED_THREAD_META:
+                continue
+            if (meta.findtext(names.meta_value) or "").strip() not in ("", "0"):
+                comment_id = (
+                    meta.getparent().findtext(names.wp_prefix + "comment_id") or ""
+                ).strip()
+                if comment_id:
+                    survey.closed_comment_ids.append(comment_id)
 
     def _sniff(self) -> _Names:
         """Reads the start of the file: refuses what is empty or not a WordPress export, and

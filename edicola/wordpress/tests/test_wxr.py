@@ -243,7 +243,19 @@ def test_hostile_comment_html_is_passed_on_untouched_for_the_sanitiser(full):
 def test_closed_threads_come_from_wpdiscuz_comment_meta(full):
     src = full["source"]
     assert list(src.closed_comment_ids()) == ["1001"]
+    assert full["comments"]["1001"].meta_value("wpdiscuz_closed") == "1"
     assert list(src.votes()) == list(src.subscriptions()) == list(src.feedback_forms()) == []
+
+
+def test_totals_for_a_progress_bar(full):
+    assert full["source"].totals == {
+        "post": 8,
+        "revision": 1,
+        "page": 2,
+        "attachment": 2,
+        "nav_menu_item": 1,
+        "comment": 14,
+    }
 
 
 def test_every_iterator_is_a_new_pass_and_repairs_are_not_repeated(full):
