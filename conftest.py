@@ -36,6 +36,10 @@ def _missing_tool(marker: str) -> str:
             return "Chromium is not installed (/usr/bin/chromium; Debian package chromium)"
         if not (modules / "axe-core" / "axe.min.js").exists():
             return "axe-core is not installed (run npm ci)"
+    if marker == "mariadb":
+        from edicola.wordpress.tests.mariadb import server_problem
+
+        return server_problem()
     if marker == "validator":
         if not shutil.which("java"):
             return "Java is not installed (needed by the Nu HTML checker)"
@@ -50,7 +54,11 @@ def pytest_runtest_setup(item):
     from django.conf import settings
 
     required = {name.strip() for name in os.environ.get("EDICOLA_REQUIRE", "").split(",")}
-    for marker, requirement in [("browser", "chromium"), ("validator", "validator")]:
+    for marker, requirement in [
+        ("browser", "chromium"),
+        ("validator", "validator"),
+        ("mariadb", "mariadb"),
+    ]:
         if item.get_closest_marker(marker) and (reason := _missing_tool(marker)):
             if requirement in required:
                 pytest.fail(f"{reason}; EDICOLA_REQUIRE makes {requirement} mandatory")

@@ -112,12 +112,12 @@ class Comment:
     author_url: str = ""
     author_ip: str = ""
     date: datetime | None = None  # from comment_date_gmt (UTC)
+    date_local: datetime | None = None  # comment_date, naive site time (fallback when gmt is zero)
     content: str = ""  # HTML as WordPress stored it
     approved: str = "1"  # "1", "0", "spam", "trash", "post-trashed"
     type: str = ""  # "", "comment", "pingback", "trackback", "wpdiscuz_sticky", …
     user_id: str = ""  # wp_users.ID of a registered commenter, "" for guests
     meta: list[tuple[str, str]] = field(default_factory=list)
-    date_local: datetime | None = None  # comment_date, naive site time (fallback when gmt is zero)
 
     def meta_value(self, key: str, default: str = "") -> str:
         return next((value for k, value in self.meta if k == key), default)
