@@ -539,7 +539,7 @@ class WXRSource:
         return iter(())
 
     def closed_comment_ids(self) -> Iterator[str]:
-        return iter(list(self._surveyed().closed_comment_ids))  # few: noted by the survey
+        return iter(dict.fromkeys(self._surveyed().closed_comment_ids))  # few: from the survey
 
     # Passes -------------------------------------------------------------------------------
 
@@ -1039,11 +1039,12 @@ def _detail(error: etree.XMLSyntaxError) -> str:
 
 
 def _base_url(url: str | None) -> str:
-    """Scheme and host, lowercase, no trailing slash: the import's source key."""
+    """The site's address as the database reader gives it (its `home` option): scheme and
+    host lowercase, the path of a site in a folder kept, no trailing slash."""
     parts = urlsplit((url or "").strip())
     if not parts.scheme or not parts.netloc:
         return ""
-    return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}{parts.path.rstrip('/')}"
 
 
 def _names(namespaces: dict[str, str], filename: str) -> _Names:

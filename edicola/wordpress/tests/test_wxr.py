@@ -316,6 +316,17 @@ def test_https_namespace_uris():
     assert [c.source_id for c in src.comments()] == ["77"]
 
 
+def test_a_site_in_a_folder_keeps_its_path(tmp_path):
+    text = (FIXTURES / "wxr-https.xml").read_text()
+    text = text.replace(
+        "<wp:base_blog_url>https://lumio.example</wp:base_blog_url>",
+        "<wp:base_blog_url>HTTPS://Lumio.Example/notizie/</wp:base_blog_url>",
+    )
+    path = tmp_path / "cartella.xml"
+    path.write_text(text)
+    assert WXRSource(path).site().base_url == "https://lumio.example/notizie"
+
+
 def test_namespaces_are_found_by_prefix_or_by_shape(tmp_path):
     text = (FIXTURES / "wxr-https.xml").read_text()
     # The wp namespace under another prefix, no wxr_version: both are still understood.
