@@ -85,6 +85,7 @@ _CONTROL_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
 _ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
 _REFERENCE = re.compile(r"&(?:#([0-9]{1,8})|#[xX]([0-9a-fA-F]{1,8})|([A-Za-z][A-Za-z0-9]{0,40}));")
 _NAME_TAIL = re.compile(r"&#?[xX]?[A-Za-z0-9]{0,41}\Z")
+_LATE_DECLARATION = re.compile(r"\s+(<\?xml[^>]*\?>)")
 _XML_ENTITIES = frozenset({"amp", "lt", "gt", "quot", "apos"})
 _ENCODING_DECL = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
 
@@ -137,6 +138,7 @@ class _Notes:
             "entity": _("undefined entities"),
             "ampersand": _("bare ampersands"),
             "encoding": _("bytes that are not UTF-8"),
+            "declaration": _("blank lines before the XML declaration"),
         }
         more = []
         for kind, count in self.counts.items():
@@ -167,6 +169,7 @@ class _CleanStream:
         self.eof = False
         self._pending = ""  # text held back until the next chunk shows how it ends
         self._state = "text"  # "text", "cdata" or "comment"
+        self._start = True  # the start of the file (its XML declaration) is still to come
         self._out = bytearray()
         head = raw.read(CHUNK)
         self._decoder = self._decoder_for(head)
@@ -229,6 +232,22 @@ class _CleanStream:
         text = self._pending + text
         self._pending = ""
         self._scanned = (0, self.line)
+        if self._start:
+            if not final and "?>" not in text and len(text) < 1024:
+                self._pending = text  # the XML declaration, if any, is not read whole yet
+                return b""
+            self._start = False
+            late = _LATE_DECLARATION.match(text)
+            if late:
+                # A theme or plugin printed blank lines before the export: the declaration is
+                # only allowed first, and the parser is told the encoding anyway.
+                self._note(
+                    "declaration",
+                    text,
+                    late.start(1),
+                    lambda: _("Ignored the blank lines before the XML declaration."),
+                )
+                text = text[: late.start(1)] + " " * len(late.group(1)) + text[late.end(1) :]
         if suspect and _CONTROL.search(text):
             text = self._drop_control(text)
         out: list[str] = []

@@ -393,6 +393,27 @@ def test_bytes_that_are_not_utf8_are_read_as_windows_1252():
     ]
 
 
+def test_blank_lines_before_the_xml_declaration_are_ignored(tmp_path, monkeypatch):
+    path = tmp_path / "spazi.xml"
+    path.write_text("\n \n\t" + (FIXTURES / "wxr-https.xml").read_text())
+    for size in (wxr.CHUNK, 1):
+        monkeypatch.setattr(wxr, "CHUNK", size)
+        src = WXRSource(path)
+        assert [i.source_id for i in src.items()] == ["300"]
+        assert [(r.where, r.problem) for r in src.repairs] == [
+            ("line 3", "Ignored the blank lines before the XML declaration.")
+        ]
+
+
+def test_a_utf16_file_is_read(tmp_path):
+    text = (FIXTURES / "wxr-https.xml").read_text().replace('encoding="UTF-8"', 'encoding="UTF-16"')
+    path = tmp_path / "utf16.xml"
+    path.write_bytes(text.encode("utf-16"))
+    src = WXRSource(path)
+    (item,) = src.items()
+    assert item.title == "Lumio Air: sottile come una matita" and src.repairs == []
+
+
 def test_a_latin1_file_is_read_in_its_declared_encoding(tmp_path):
     text = (FIXTURES / "wxr-https.xml").read_text()
     text = text.replace('encoding="UTF-8"', 'encoding="ISO-8859-1"').replace(
