@@ -40,8 +40,10 @@ raised then, before the importer has been handed a single record.
 from __future__ import annotations
 
 import codecs
+import gzip
 import html.entities
 import re
+import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -68,6 +70,7 @@ from .records import (
 
 CHUNK = 1 << 18  # bytes read from the file at a time
 REPAIRS_PER_KIND = 200  # listed one by one; beyond that one line says how many more
+_READ_ERRORS = (OSError, EOFError, zlib.error)  # a damaged .gz, a disk that fails
 CLOSED_THREAD_META = "wpdiscuz_closed"  # wpDiscuz marks a closed thread with this comment meta
 
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
@@ -571,41 +574,51 @@ class WXRSource:
         try:
             if self.path.is_dir():
                 raise IsADirectoryError(self.path)
-            return self.path.open("rb")
+            raw = self.path.open("rb")
+            if raw.read(2) == b"\x1f\x8b":  # an export saved as .xml.gz
+                raw.seek(0)
+                return gzip.GzipFile(fileobj=raw, mode="rb")
+            raw.seek(0)
+            return raw
         except OSError as error:
-            if isinstance(error, FileNotFoundError):
-                reason = _("it does not exist")
-            elif isinstance(error, IsADirectoryError):
-                reason = _("it is a folder")
-            elif isinstance(error, PermissionError):
-                reason = _("permission denied")
-            else:
-                reason = error.strerror or error.__class__.__name__
-            raise SourceError(
-                _("The file %(name)s cannot be read: %(reason)s.")
-                % {"name": self.path.name, "reason": reason}
-            ) from None
+            raise self._unreadable(error) from None
+
+    def _unreadable(self, error: Exception) -> SourceError:
+        if isinstance(error, FileNotFoundError):
+            reason = _("it does not exist")
+        elif isinstance(error, IsADirectoryError):
+            reason = _("it is a folder")
+        elif isinstance(error, PermissionError):
+            reason = _("permission denied")
+        elif isinstance(error, gzip.BadGzipFile | EOFError | zlib.error):
+            reason = _("the compressed file is damaged or cut short")
+        else:
+            reason = getattr(error, "strerror", None) or str(error) or error.__class__.__name__
+        return SourceError(
+            _("The file %(name)s cannot be read: %(reason)s.")
+            % {"name": self.path.name, "reason": reason}
+        )
 
     def _parse(self, tags: Iterable[str], notes: _Notes, survey: _Survey | None) -> Iterator:
         """The end of each element with one of `tags`, freed once the caller is done with it.
         A file cut short ends the iteration (the survey records it); any other broken XML
         raises SourceError naming the line."""
         with closing(self._open()) as raw:
-            stream = _CleanStream(raw, notes)
-            events = etree.iterparse(
-                stream,
-                events=("end",),
-                tag=list(tags),
-                encoding="utf-8",
-                huge_tree=True,
-                resolve_entities=False,
-                load_dtd=False,
-                no_network=True,
-                remove_comments=True,
-                remove_pis=True,
-            )
-            channel = last_item = None
+            channel = last_item = stream = None
             try:
+                stream = _CleanStream(raw, notes)
+                events = etree.iterparse(
+                    stream,
+                    events=("end",),
+                    tag=list(tags),
+                    encoding="utf-8",
+                    huge_tree=True,
+                    resolve_entities=False,
+                    load_dtd=False,
+                    no_network=True,
+                    remove_comments=True,
+                    remove_pis=True,
+                )
                 for _event, element in events:
                     parent = element.getparent()
                     if channel is None:
@@ -620,6 +633,8 @@ class WXRSource:
                 if channel is not None and len(channel) and channel[-1].tag == "item":
                     open_item = channel[-1] if channel[-1] is not last_item else None
                 self._broken(error, stream, open_item, survey)
+            except _READ_ERRORS as error:
+                raise self._unreadable(error) from None
 
     def _broken(self, error, stream: _CleanStream, open_item, survey: _Survey | None) -> None:
         line = error.lineno or stream.line
@@ -780,7 +795,10 @@ class WXRSource:
         """Reads the start of the file: refuses what is empty or not a WordPress export, and
         learns the namespaces the <rss> element declares."""
         with closing(self._open()) as raw:
-            head = raw.read(4096)
+            try:
+                head = raw.read(4096)
+            except _READ_ERRORS as error:
+                raise self._unreadable(error) from None
             if not head.strip():
                 raise SourceError(_("The file %(name)s is empty.") % {"name": self.path.name})
             start = head.lstrip(b"\xef\xbb\xbf\xff\xfe \t\r\n")
@@ -791,13 +809,12 @@ class WXRSource:
                     _("The file %(name)s is not XML (line 1 does not start with “<”).")
                     % {"name": self.path.name}
                 )
-            raw.seek(0)
-            stream = _CleanStream(raw, _Notes(keep=False))
             namespaces: dict[str, str] = {}
             root = None
             try:
+                raw.seek(0)
                 for event, value in etree.iterparse(
-                    stream,
+                    _CleanStream(raw, _Notes(keep=False)),
                     events=("start-ns", "start"),
                     encoding="utf-8",
                     huge_tree=True,
@@ -812,6 +829,8 @@ class WXRSource:
                         root = value
                     else:
                         break  # the root's first child: every declaration that matters is read
+            except _READ_ERRORS as error:
+                raise self._unreadable(error) from None
             except etree.XMLSyntaxError as error:
                 if root is None:
                     raise SourceError(

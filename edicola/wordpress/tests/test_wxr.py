@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import tracemalloc
 from datetime import UTC, datetime
 from pathlib import Path
@@ -403,6 +404,25 @@ def test_blank_lines_before_the_xml_declaration_are_ignored(tmp_path, monkeypatc
         assert [(r.where, r.problem) for r in src.repairs] == [
             ("line 3", "Ignored the blank lines before the XML declaration.")
         ]
+
+
+def test_a_gzipped_export_is_read(tmp_path):
+    path = tmp_path / "lumio.xml.gz"
+    path.write_bytes(gzip.compress((FIXTURES / "wxr-1.1.xml").read_bytes()))
+    src = WXRSource(path)
+    assert [i.source_id for i in src.items()] == ["40"]
+    assert [c.source_id for c in src.comments()] == ["12", "13"]
+    path.write_bytes(gzip.compress(b""))
+    with pytest.raises(SourceError, match="is empty"):
+        WXRSource(path).site()
+    whole = gzip.compress((FIXTURES / "wxr-1.2.xml").read_bytes())
+    for damaged in (whole[: len(whole) // 2], whole[:10] + b"\x00" * 50 + whole[60:]):
+        path.write_bytes(damaged)
+        with pytest.raises(SourceError) as refused:
+            WXRSource(path).site()
+        assert str(refused.value) == (
+            "The file lumio.xml.gz cannot be read: the compressed file is damaged or cut short."
+        )
 
 
 def test_a_utf16_file_is_read(tmp_path):
