@@ -188,7 +188,7 @@ class Source(Protocol):
 
     def feedback_forms(self) -> Iterator[FeedbackForm]: ...  # empty for a WXR file
 
-    def closed_comment_ids(self) -> Iterator[str]: ...  # wpDiscuz closed threads; empty for WXR
+    def closed_comment_ids(self) -> Iterator[str]: ...  # wpDiscuz closed threads (comment meta)
 
 
 class SourceError(Exception):
