@@ -38,7 +38,9 @@ class LegacyRedirectMiddleware:
                     raise Http404
                 return response
         response = self.get_response(request)
-        if response.status_code != 404 or not redirects.has_imports():
+        if not (response.status_code == 404 or _appends_slash(request, response)):
+            return response
+        if not redirects.has_imports():
             return response
         try:
             answer = None
@@ -52,6 +54,14 @@ class LegacyRedirectMiddleware:
         return _respond(request, answer) or response
 
 
+def _appends_slash(request, response) -> bool:
+    """CommonMiddleware's APPEND_SLASH answer to a path without its slash: an old address
+    like /2020/01/post or /wp-content/uploads/a.jpg goes to its object in one hop instead."""
+    return response.status_code == 301 and response.get("Location") == (
+        request.get_full_path(force_append_slash=True)
+    )
+
+
 def _respond(request, answer: redirects.Answer):
     """The answer as a response; None for our 404 (nothing found, or a redirect to itself)."""
     if answer.gone:
@@ -62,7 +72,7 @@ def _respond(request, answer: redirects.Answer):
     if not answer.url:
         return None
     target = urlsplit(answer.url)
-    if target.path == request.path and not target.query:
+    if target.path == request.path and target.query == request.META.get("QUERY_STRING", ""):
         return None
     response = HttpResponsePermanentRedirect(answer.url)
     if answer.private:
