@@ -30,6 +30,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from edicola.core import pagecache
+
 from .models import ImportedObject, LegacyPath, LegacySite
 from .records import Author, SiteInfo, Term
 
@@ -106,16 +108,23 @@ def source_key(base_url: str) -> str:
 # -- Storing ---------------------------------------------------------------------------------------
 
 
+def _flag_key() -> str:
+    # Keyed by the page-cache generation, which an import bumps by publishing: web processes
+    # with their own in-process cache notice a new import at once, not after FLAG_SECONDS.
+    return f"{FLAG_KEY}:{pagecache.generation()}"
+
+
 def _mark_imported() -> None:
-    cache.set(FLAG_KEY, True, FLAG_SECONDS)
+    cache.set(_flag_key(), True, FLAG_SECONDS)
 
 
 def has_imports() -> bool:
     """Whether this site imported anything: without that, old-site shapes cost no query."""
-    flag = cache.get(FLAG_KEY)
+    key = _flag_key()
+    flag = cache.get(key)
     if flag is None:
         flag = ImportedObject.objects.exists()
-        cache.set(FLAG_KEY, flag, FLAG_SECONDS)
+        cache.set(key, flag, FLAG_SECONDS)
     return flag
 
 

@@ -474,7 +474,7 @@ def test_hostile_paths_get_our_404(client, site, path):
 
 def test_a_site_without_imports_looks_nothing_up(site, django_assert_num_queries):
     ImportedObject.objects.all().delete()
-    cache.delete(redirects.FLAG_KEY)
+    cache.clear()
     middleware = LegacyRedirectMiddleware(lambda request: HttpResponseNotFound())
     factory = RequestFactory()
     with django_assert_num_queries(1):  # the flag, once
