@@ -57,9 +57,9 @@ class ImportedObject(models.Model):
 
 class LegacyPath(models.Model):
     """An address of the old site (path only, as `redirects.normalise` keys it: no host, no
-    query, percent-decoded, lower case, no trailing slash) that answers 301 to where its object
-    lives now. The redirect resolves the target's current URL at request time, so later moves and
-    renames here keep old links working."""
+    query, lower case, percent-encoding as WordPress printed it, trailing slash kept) that
+    answers 301 to where its object lives now. The redirect resolves the target's current URL
+    at request time, so later moves and renames here keep old links working."""
 
     path = models.CharField(_("old address"), max_length=800, unique=True)
     imported = models.ForeignKey(

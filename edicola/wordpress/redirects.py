@@ -22,7 +22,7 @@ import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from urllib.parse import unquote, urlencode, urlsplit
+from urllib.parse import quote, unquote, urlencode, urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
@@ -37,6 +37,7 @@ from .records import Author, SiteInfo, Term
 
 Kind = ImportedObject.Kind
 MAX_KEY = 800  # LegacyPath.path
+PATH_SAFE = "/-._~!$&'()*+,;=:@"  # RFC 3986 path characters, kept as they are
 POST_KINDS = (Kind.POST, Kind.PAGE, Kind.ATTACHMENT)
 FLAG_KEY = "wordpress:has-imports"
 FLAG_SECONDS = 300
@@ -78,13 +79,21 @@ _ACTIVATION_KEY = re.compile(r"[A-Za-z0-9_-]{1,100}")
 # -- Keys ------------------------------------------------------------------------------------------
 
 
-def _key(path: str) -> str:
-    """A decoded path → its stored key ("" when it cannot be one)."""
-    path = re.sub(r"/{2,}", "/", path).lower().rstrip("/")
-    key = path or "/"
-    if not key.startswith("/") or len(key) > MAX_KEY or "\x00" in key:
-        return ""
-    return key
+def _encode(path: str) -> str:
+    """A decoded path → its key: lower case, single slashes, percent-encoded as WordPress
+    prints it (lower-case hex), the trailing slash as given; "" when it cannot be one."""
+    path = re.sub(r"/{2,}", "/", path).lower()
+    key = quote(path, safe=PATH_SAFE, errors="replace").lower()
+    return key if key.startswith("/") and len(key) <= MAX_KEY else ""
+
+
+def _bare(key: str) -> str:
+    return key.rstrip("/") or "/"
+
+
+def _forms(key: str) -> list[str]:
+    """A key without its trailing slash → the keys an old link may have been stored under."""
+    return [key] if key == "/" else [key, key + "/"]
 
 
 def normalise(url: str) -> str:
@@ -96,7 +105,7 @@ def normalise(url: str) -> str:
     path = parts.path or ("/" if parts.netloc else "")
     if not path.startswith("/"):
         return ""
-    return _key(unquote(path, errors="replace"))
+    return _encode(unquote(path, errors="replace"))
 
 
 def source_key(base_url: str) -> str:
@@ -133,7 +142,7 @@ def remember_site(site: SiteInfo) -> LegacySite:
     export file carries none) is left to be inferred from the items' links by `remember`."""
     base = urlsplit(site.base_url.strip())
     values = {
-        "home_path": _key(unquote(base.path)).rstrip("/"),
+        "home_path": _bare(_encode(unquote(base.path) or "/")).rstrip("/"),
         "category_base": site.category_base.strip("/") or "category",
         "tag_base": site.tag_base.strip("/") or "tag",
         "updated_at": timezone.now(),
@@ -177,10 +186,10 @@ def remember(imported: ImportedObject, urls: Iterable[str]) -> int:
         site = _site_for(imported.source)
         if site is not None:
             for key in keys:
-                _learn_structure(site, key, raw[key])
-                slug = _post_slug(site, key)
+                _learn_structure(site, _bare(key), raw[key])
+                slug = _post_slug(site, _bare(key))
                 if slug:
-                    derived.append(_key(f"{site.home_path}/{slug}"))
+                    derived.append(f"{site.home_path}/{slug}/")
     with transaction.atomic():
         existing = dict(
             LegacyPath.objects.filter(path__in=keys + derived).values_list("path", "imported_id")
@@ -477,9 +486,12 @@ def _tag_answer(slug: str, wanted: Wanted) -> Answer:
     slug = slug.strip().lower()
     if not slug or len(slug) > 100 or "\x00" in slug:
         return NOT_FOUND
-    keys = [_key(f"{site.home_path}/{site.tag_base}/{slug}") for site in LegacySite.objects.all()]
-    row = LegacyPath.objects.filter(path__in=[k for k in keys if k]).select_related("imported")
-    row = row.first()
+    keys = [
+        _bare(site.home_path + _encode(f"/{site.tag_base}/{slug}"))
+        for site in LegacySite.objects.all()[:20]
+    ]
+    forms = [form for key in keys if key != "/" for form in _forms(key)]
+    row = LegacyPath.objects.filter(path__in=forms).select_related("imported").first()
     if row is not None:
         answer = _answer(row.imported, wanted)
         if not answer.not_found:
@@ -554,15 +566,16 @@ def _upload_keys(rel: str) -> tuple[list[str], tuple[int, int] | None]:
 
 
 def resolve_path(path: str) -> Answer:
-    """An address that found nothing here → where its object lives now (NOT_FOUND: the 404
-    stands). One query for every remembered address it may be; slug look-ups only for
-    archive shapes nothing remembered."""
-    key = _key(path)
+    """An address that found nothing here (`path` as Django decoded it) → where its object
+    lives now (NOT_FOUND: the 404 stands). One query for every remembered address it may be;
+    slug look-ups only for archive shapes nothing remembered."""
+    key = _encode(path)
     if not key:
         return NOT_FOUND
+    key = _bare(key)
     candidates: list[tuple[str, Wanted]] = [(key, Wanted())]
     post_ids: list[tuple[str, Wanted]] = []
-    archives: list[tuple[str, str, Wanted]] = []  # (kind, slug, wanted)
+    archives: list[tuple[str, str, Wanted]] = []  # (kind, decoded slug, wanted)
     for site in list(LegacySite.objects.all()[:20]) or [LegacySite()]:
         rel = _relative(site, key)
         if rel is None or rel.startswith("/wpdiscuzsubscription"):
@@ -570,19 +583,23 @@ def resolve_path(path: str) -> Answer:
         home = site.home_path
         if rel.startswith("/wp-content/uploads/"):
             upload_keys, size = _upload_keys(rel)
-            candidates += [(_key(home + upload), Wanted(size=size)) for upload in upload_keys]
+            candidates += [(home + upload, Wanted(size=size)) for upload in upload_keys]
             continue
         base, wanted = _peel(rel)
         if base == "/" or (base == "/comments" and wanted.feed):
             return Answer(url=reverse("feed") if wanted.feed else "/")
         if base != rel:
-            candidates.append((_key(home + base), wanted))
+            candidates.append((home + base, wanted))
         segments = base.strip("/").split("/")
-        archive = {site.category_base: "category", site.tag_base: "tag", "author": "author"}
+        archive = {
+            _encode(f"/{site.category_base}")[1:]: "category",
+            _encode(f"/{site.tag_base}")[1:]: "tag",
+            "author": "author",
+        }
         kind = archive.get(segments[0]) if len(segments) > 1 else None
         if kind:
-            candidates.append((_key(f"{home}/{segments[0]}/{segments[-1]}"), wanted))
-            archives.append((kind, segments[-1], wanted))
+            candidates.append((f"{home}/{segments[0]}/{segments[-1]}", wanted))
+            archives.append((kind, unquote(segments[-1]), wanted))
             continue
         pattern = _structure_pattern(site.permalink_structure)
         match = pattern.fullmatch(base) if pattern else None
@@ -591,20 +608,22 @@ def resolve_path(path: str) -> Answer:
             if groups.get("post_id"):
                 post_ids.append((_number(groups["post_id"]), wanted))
             if groups.get("postname"):
-                candidates.append((_key(f"{home}/{groups['postname']}"), wanted))
+                candidates.append((f"{home}/{groups['postname']}", wanted))
         elif not site.permalink_structure and not segments[-1].isdigit():
-            candidates.append((_key(f"{home}/{segments[-1]}"), wanted))
+            candidates.append((f"{home}/{segments[-1]}", wanted))
         if len(segments) > 1 and segments[-1].isdigit() and len(segments[-1]) < 4:
-            candidates.append((_key(home + base.rpartition("/")[0]), wanted))  # /post/2/
-    keys = [candidate for candidate, _wanted in candidates if candidate]
+            candidates.append((home + base.rpartition("/")[0], wanted))  # /post/2/
+    forms = [form for candidate, _wanted in candidates for form in _forms(candidate)]
     rows = {
-        row.path: row for row in LegacyPath.objects.filter(path__in=keys).select_related("imported")
+        row.path: row
+        for row in LegacyPath.objects.filter(path__in=forms).select_related("imported")
     }
     for candidate, wanted in candidates:
-        if candidate in rows:
-            answer = _answer(rows[candidate].imported, wanted)
-            if not answer.not_found:
-                return answer
+        for form in _forms(candidate):
+            if form in rows:
+                answer = _answer(rows[form].imported, wanted)
+                if not answer.not_found:
+                    return answer
     for source_id, wanted in post_ids:
         answer = _answer(_by_source_id(POST_KINDS, source_id), wanted) if source_id else NOT_FOUND
         if not answer.not_found:

@@ -499,12 +499,14 @@ def test_remember_is_idempotent_and_moves_an_address(site):
     assert LegacyPath.objects.count() == count
     other = imported("post", 13, site["category"])
     assert redirects.remember(other, [f"{OLD}/2021/03/lumio-x3-alla-prova/"]) == 0
-    assert LegacyPath.objects.get(path="/2021/03/lumio-x3-alla-prova").imported == other
+    assert LegacyPath.objects.get(path="/2021/03/lumio-x3-alla-prova/").imported == other
     assert redirects.remember(post, ["", "not a url", "http://[bad", "/", OLD]) == 0
 
 
 def test_normalise():
-    assert redirects.normalise(f"{OLD}/2021/03/Perch%C3%A9/?p=1#x") == "/2021/03/perché"
+    assert redirects.normalise(f"{OLD}/2021/03/Perch%C3%A9/?p=1#x") == "/2021/03/perch%c3%a9/"
+    assert redirects.normalise("/2021/03/PERCHÉ") == "/2021/03/perch%c3%a9"
+    assert redirects.normalise(f"{OLD}//2021//03/a/") == "/2021/03/a/"
     assert redirects.normalise("//cdn.lumio.example/wp-content/uploads/a.jpg") == (
         "/wp-content/uploads/a.jpg"
     )
