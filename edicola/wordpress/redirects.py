@@ -190,6 +190,12 @@ def remember(imported: ImportedObject, urls: Iterable[str]) -> int:
                 slug = _post_slug(site, _bare(key))
                 if slug:
                     derived.append(f"{site.home_path}/{slug}/")
+    elif imported.kind == Kind.AUTHOR:
+        # WordPress's author archives use the nicename, which may differ from the login.
+        for key in keys:
+            head, _slash, name = _bare(key).rpartition("/")
+            if head.endswith("/author") and (nicename := author_slug(unquote(name))):
+                derived.append(_encode(f"{unquote(head)}/{nicename}/"))
     with transaction.atomic():
         existing = dict(
             LegacyPath.objects.filter(path__in=keys + derived).values_list("path", "imported_id")

@@ -306,6 +306,13 @@ def test_author_archives(client, site):
     assert client.get("/author/nessuno/").status_code == 404
 
 
+def test_author_archives_remembered_by_login_answer_by_nicename(client, site):
+    other = make_author(site["home"], "Marco Bianchi", slug="marco-b")
+    redirects.remember(imported("author", 4, other), [f"{OLD}/author/Marco.Bianchi/"])
+    assert_redirect(client.get("/author/marco-bianchi/"), other.url)
+    assert_redirect(client.get("/author/marco.bianchi/"), other.url)
+
+
 def test_site_feeds_and_home_pages(client, site):
     assert client.get("/feed/").status_code == 200
     assert client.get("/feed/atom/").status_code == 200
