@@ -56,10 +56,10 @@ class ImportedObject(models.Model):
 
 
 class LegacyPath(models.Model):
-    """An address of the old site (path only, normalised: no host, no query, percent-encoding
-    as WordPress printed it, trailing slash kept) that answers 301 to where its object lives
-    now. The redirect resolves the target's current URL at request time, so later moves and
-    renames here keep old links working."""
+    """An address of the old site (path only, as `redirects.normalise` keys it: no host, no
+    query, lower case, percent-encoding as WordPress printed it, trailing slash kept) that
+    answers 301 to where its object lives now. The redirect resolves the target's current URL
+    at request time, so later moves and renames here keep old links working."""
 
     path = models.CharField(_("old address"), max_length=800, unique=True)
     imported = models.ForeignKey(
@@ -73,3 +73,27 @@ class LegacyPath(models.Model):
 
     def __str__(self) -> str:
         return self.path
+
+
+class LegacySite(models.Model):
+    """How an imported WordPress site built its addresses: the permalink structure and the
+    category and tag bases, so that shapes no single LegacyPath row names (an old slug under
+    another date, a feed or page of a category) still find their object."""
+
+    source = models.CharField(_("source site"), max_length=200, unique=True)
+    # The path the old site lived under ("" at the root, "/blog" in a subdirectory).
+    home_path = models.CharField(max_length=200, blank=True)
+    # WordPress's permalink_structure ("/%year%/%monthnum%/%postname%/"); "" for ?p= links.
+    permalink_structure = models.CharField(_("permalink structure"), max_length=200, blank=True)
+    # True when the structure was worked out from the items' links (an export file carries none).
+    structure_inferred = models.BooleanField(default=False)
+    category_base = models.CharField(_("category base"), max_length=100, default="category")
+    tag_base = models.CharField(_("tag base"), max_length=100, default="tag")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("imported site's addresses")
+        verbose_name_plural = _("imported sites' addresses")
+
+    def __str__(self) -> str:
+        return self.source
