@@ -52,6 +52,11 @@ NAMESPACES = {
     "wp": f"http://wordpress.org/export/{WXR_VERSION}/",
 }
 CHUNK = 200
+HEADER_COMMENT = [
+    "This is a WordPress eXtended RSS file written by Edicola: the site's posts,",
+    "pages, media, comments, categories, tags and authors. Import it in WordPress",
+    "with Tools > Import > WordPress, or in Edicola with its import_wordpress command.",
+]
 WORDPRESS_LANGUAGES = {"it": "it-IT", "en": "en-US"}  # the locale names WordPress writes
 ZERO_DATE = "0000-00-00 00:00:00"
 COMMENT_STATES = {
@@ -203,9 +208,11 @@ def body_markup(stream, ids: Ids) -> str:
                 if caption
                 else ""
             )
+            source = quoteattr(file_url(image.file.name))
+            alt = quoteattr(clean(value["alt"]))
             inner = (
-                f'<figure class="wp-block-image size-full"><img src={quoteattr(file_url(image.file.name))}'
-                f' alt={quoteattr(clean(value["alt"]))} class="wp-image-{wp_id}"/>{figcaption}</figure>'
+                f'<figure class="wp-block-image size-full"><img src={source} alt={alt} '
+                f'class="wp-image-{wp_id}"/>{figcaption}</figure>'
             )
             parts.append(block("image", inner, {"id": wp_id, "sizeSlug": "full"}))
         elif kind == "embed":
@@ -622,15 +629,8 @@ def write_wxr(path: Path) -> dict[str, int]:
     with open(path, "w", encoding="utf-8", newline="\n", buffering=1 << 16) as out:
         w = Writer(out)
         w.line('<?xml version="1.0" encoding="UTF-8" ?>')
-        w.line(
-            "<!-- This is a WordPress eXtended RSS file written by Edicola: the site's posts, -->"
-        )
-        w.line(
-            "<!-- pages, media, comments, categories, tags and authors. Import it in WordPress -->"
-        )
-        w.line(
-            "<!-- with Tools > Import > WordPress, or in Edicola with its import_wordpress command. -->"
-        )
+        for text in HEADER_COMMENT:
+            w.line(f"<!-- {text} -->")
         w.line(f'<!-- generator="{generator}" created="{timezone.now():%Y-%m-%d %H:%M}" -->')
         w.line('<rss version="2.0"')
         for prefix, uri in NAMESPACES.items():
