@@ -577,8 +577,14 @@ def _articles(w: Writer, ids: Ids, counts: dict, restrictions: dict) -> None:
 
 def _pages(w: Writer, ids: Ids, counts: dict, restrictions: dict) -> None:
     """Standalone pages (anything that is not the site's own structure) with a body."""
+    from django.db.models import Q
+    from wagtail.models import Site
+
     skip = [ArticlePage, AuthorPage, CategoryPage, HomePage, AuthorIndexPage]
-    queryset = Page.objects.not_type(*skip).filter(depth__gt=1).order_by("path").specific()
+    roots = Q(pk__in=[])
+    for root_path in Site.objects.values_list("root_page__path", flat=True):
+        roots |= Q(path__startswith=root_path)  # pages readers can reach, not Wagtail's own
+    queryset = Page.objects.not_type(*skip).filter(roots).order_by("path").specific()
     exported: dict[str, int] = {}
     for page in queryset.iterator(CHUNK):
         body = getattr(page, "body", None)

@@ -215,6 +215,7 @@ def test_every_kind_is_written_with_its_count(tmp_path, settings):
     site_file = json.loads((target / "site.json").read_text())
     assert site_file["sites"][0]["settings"]["site_name"] == "Edicola Test"
     assert manifest["wordpress"]["posts"] == 3
+    assert manifest["wordpress"]["pages"] == 0  # Wagtail's own welcome page is not the site's
 
 
 def test_a_non_empty_directory_is_refused_unless_it_holds_an_export(tmp_path):
@@ -222,23 +223,25 @@ def test_a_non_empty_directory_is_refused_unless_it_holds_an_export(tmp_path):
     target = tmp_path / "occupato"
     target.mkdir()
     (target / "appunti.txt").write_text("miei")
-    with pytest.raises(CommandError, match="not empty"):
+    with pytest.raises(CommandError, match="non è vuota. Scegli una cartella vuota"):
         call_command("export_site", str(target), verbosity=0)
-    with pytest.raises(CommandError, match="does not hold an earlier export"):
+    with pytest.raises(CommandError, match="non contiene un'esportazione precedente"):
         call_command("export_site", str(target), "--force", verbosity=0)
     assert sorted(path.name for path in target.iterdir()) == ["appunti.txt"]
 
     again = tmp_path / "di-nuovo"
     call_command("export_site", str(again), verbosity=0)
-    with pytest.raises(CommandError, match="--force"):
+    with pytest.raises(CommandError, match="aggiungi --force"):
         call_command("export_site", str(again), verbosity=0)
     call_command("export_site", str(again), "--force", verbosity=0)
     assert (again / "manifest.json").exists()
 
     a_file = tmp_path / "file.txt"
     a_file.write_text("x")
-    with pytest.raises(CommandError, match="not a directory"):
+    with pytest.raises(CommandError, match="non è una cartella"):
         call_command("export_site", str(a_file), verbosity=0)
+    with pytest.raises(CommandError, match="Impossibile creare"):
+        call_command("export_site", str(a_file / "sotto"), verbosity=0)
 
 
 def test_wxr_is_wordpress_shaped_xml(tmp_path, settings):
