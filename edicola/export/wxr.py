@@ -180,51 +180,96 @@ def paragraph_blocks(html: str) -> list[str]:
     return out
 
 
+def _caption(text: str, css: str = "wp-element-caption") -> str:
+    return f'<figcaption class="{css}">{plain(text)}</figcaption>' if text else ""
+
+
+def _image(image, alt: str, caption: str, credit: str, ids: Ids) -> str:
+    wp_id = ids.image(image.pk)
+    source = quoteattr(file_url(image.file.name))
+    figcaption = _caption(" — ".join(part for part in (caption, credit) if part))
+    inner = (
+        f'<figure class="wp-block-image size-full"><img src={source} alt={quoteattr(clean(alt))} '
+        f'class="wp-image-{wp_id}"/>{figcaption}</figure>'
+    )
+    return block("image", inner, {"id": wp_id, "sizeSlug": "full", "linkDestination": "none"})
+
+
+def _quote(value) -> str:
+    text = "".join(f"<p>{plain(line)}</p>" for line in value["quote"].split("\n\n") if line.strip())
+    cite = f"<cite>{plain(value['attribution'])}</cite>" if value["attribution"] else ""
+    if value.get("style") == "pullquote":
+        inner = f'<figure class="wp-block-pullquote"><blockquote>{text}{cite}</blockquote></figure>'
+        return block("pullquote", inner)
+    return block("quote", f'<blockquote class="wp-block-quote">{text}{cite}</blockquote>')
+
+
+def _media(value, ids: Ids) -> str:
+    document = value["document"]
+    url = quoteattr(file_url(document.file.name))
+    kind = "audio" if value["kind"] == "audio" else "video"
+    inner = (
+        f'<figure class="wp-block-{kind}"><{kind} controls src={url}></{kind}>'
+        f"{_caption(value['caption'])}</figure>"
+    )
+    return block(kind, inner, {"id": ids.document(document.pk)})
+
+
+def _document(value, ids: Ids) -> str:
+    document = value["document"]
+    href = file_url(document.file.name)
+    title = plain(value.get("title") or document.title)
+    inner = (
+        f'<div class="wp-block-file"><a href={quoteattr(href)}>{title}</a>'
+        f'<a href={quoteattr(href)} class="wp-block-file__button wp-element-button" download>'
+        "Scarica</a></div>"
+    )
+    return block("file", inner, {"id": ids.document(document.pk), "href": href})
+
+
 def body_markup(stream, ids: Ids) -> str:
     """Our StreamField → Gutenberg block markup, block by block."""
     parts: list[str] = []
     for child in stream or []:
         kind, value = child.block_type, child.value
-        if kind == "paragraph":
+        if kind in ("paragraph", "list"):
             parts.extend(paragraph_blocks(value.source))
         elif kind == "heading":
             level = int(str(value["level"]).lstrip("h") or 2)
             inner = f'<h{level} class="wp-block-heading">{plain(value["text"])}</h{level}>'
             parts.append(block("heading", inner, {"level": level} if level != 2 else None))
         elif kind == "quote":
-            text = "".join(
-                f"<p>{plain(line)}</p>" for line in value["quote"].split("\n\n") if line.strip()
-            )
-            cite = f"<cite>{plain(value['attribution'])}</cite>" if value["attribution"] else ""
-            parts.append(
-                block("quote", f'<blockquote class="wp-block-quote">{text}{cite}</blockquote>')
-            )
+            parts.append(_quote(value))
         elif kind == "image" and value["image"] is not None:
-            image = value["image"]
-            wp_id = ids.image(image.pk)
-            caption = " — ".join(part for part in (value["caption"], value["credit"]) if part)
-            figcaption = (
-                f'<figcaption class="wp-element-caption">{plain(caption)}</figcaption>'
-                if caption
-                else ""
+            parts.append(
+                _image(value["image"], value["alt"], value["caption"], value["credit"], ids)
             )
-            source = quoteattr(file_url(image.file.name))
-            alt = quoteattr(clean(value["alt"]))
+        elif kind == "gallery":
+            images = "\n\n".join(
+                _image(item["image"], item["alt"], item["caption"], item["credit"], ids)
+                for item in value["images"]
+                if item["image"] is not None
+            )
+            caption = _caption(value["caption"], "blocks-gallery-caption wp-element-caption")
             inner = (
-                f'<figure class="wp-block-image size-full"><img src={source} alt={alt} '
-                f'class="wp-image-{wp_id}"/>{figcaption}</figure>'
+                '<figure class="wp-block-gallery has-nested-images columns-default is-cropped">'
+                f"\n{images}\n{caption}</figure>"
             )
-            parts.append(block("image", inner, {"id": wp_id, "sizeSlug": "full"}))
+            parts.append(block("gallery", inner, {"linkTo": "none"}))
+        elif kind == "separator":
+            inner = '<hr class="wp-block-separator has-alpha-channel-opacity"/>'
+            parts.append(block("separator", inner))
+        elif kind == "media" and value["document"] is not None:
+            parts.append(_media(value, ids))
+        elif kind == "document" and value["document"] is not None:
+            parts.append(_document(value, ids))
+        elif kind == "html":
+            parts.append(block("html", clean(str(value))))
         elif kind == "embed":
             url = clean(value["url"])
-            caption = (
-                f'<figcaption class="wp-element-caption">{plain(value["caption"])}</figcaption>'
-                if value["caption"]
-                else ""
-            )
             inner = (
                 f'<figure class="wp-block-embed"><div class="wp-block-embed__wrapper">\n'
-                f"{escape(url)}\n</div>{caption}</figure>"
+                f"{escape(url)}\n</div>{_caption(value['caption'])}</figure>"
             )
             parts.append(block("embed", inner, {"url": url}))
         elif kind == "feedback":
