@@ -16,10 +16,10 @@ loaded with executemany, dropped at the end).
 
 Each run imports into a fresh SQLite data directory (migrated first, untimed) in a subprocess:
 `edicola import_wordpress --wxr FILE --uploads DIR` or `--database URL --uploads DIR`. It prints
-wall time and the peak RSS of the import process (VmHWM, polled from /proc every 0.2 s), then
-the same for `edicola export_site` on the imported site, and the ratio between the largest and
-the smallest run (flatness). Targets (2-core machine): ≤ 15 minutes and ≤ 400 MB at full size,
-flat from the tenth to the full size.
+wall time and the peak RSS of the import process (VmHWM, polled from /proc every 0.2 s), with
+`--export` the same for `edicola export_site` on the imported site, and the ratio between the
+largest and the smallest run (flatness). Targets (2-core machine): ≤ 15 minutes and ≤ 400 MB
+at full size, flat from the tenth to the full size.
 """
 
 from __future__ import annotations
@@ -754,7 +754,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--keep", help="keep the generated files in this directory")
     parser.add_argument("--generate-only", metavar="DIR", help="write the files, import nothing")
-    parser.add_argument("--no-export", action="store_true", help="do not time export_site")
+    parser.add_argument("--export", action="store_true", help="also time export_site after")
     parser.add_argument("--timeout", type=int, default=3600, help="seconds per import")
     args = parser.parse_args()
     runs = [tuple(int(x) for x in run.split(":")) for run in args.runs.split(",")]
@@ -833,7 +833,7 @@ def main() -> int:
                         print("    " + "\n    ".join(log.read_text().splitlines()[-8:]))
                         continue
                     results.setdefault(source, []).append((posts, comments, wall, peak))
-                    if not args.no_export:
+                    if args.export:
                         export_log = run_dir / f"export-{source}.log"
                         wall, peak, code = peak_rss(
                             [edicola, "export_site", str(run_dir / f"export-{source}"), "-v0"],

@@ -10,6 +10,7 @@ raw JSON (`body`) next to the rendered HTML (`body_html`).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -43,6 +44,8 @@ from edicola.passages.models import ErrorReport
 from edicola.wordpress.models import ImportedObject, LegacyPath
 
 CHUNK = 500
+# Whether bodies are also rendered to HTML (`body_html`); off with export_site --no-html.
+RENDER_HTML: ContextVar[bool] = ContextVar("render_html", default=True)
 
 # Page fields every page kind carries, from Wagtail's Page.
 PAGE_FIELDS = [
@@ -88,7 +91,7 @@ def stream_raw(value) -> list:
 
 def render_stream(value) -> str:
     """The StreamField as readers see it, each block through its own template."""
-    if value is None:
+    if value is None or not RENDER_HTML.get():
         return ""
     return str(value.render_as_block())
 

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import Site
 
-from . import wxr
+from . import kinds, wxr
 from .kinds import KINDS
 
 FORMAT = "edicola-site-export"
@@ -135,10 +135,20 @@ def export_site(
     *,
     force: bool = False,
     with_wxr: bool = True,
+    with_html: bool = True,
     progress: Callable[[str, int], None] = lambda kind, count: None,
 ) -> ExportResult:
-    """Write everything the site holds under `directory` (see the README, "Leaving Edicola")."""
-    directory = Path(directory)
+    """Write everything the site holds under `directory` (see the README, "Leaving Edicola");
+    `with_html=False` leaves out the rendered HTML of bodies (much faster on large sites)."""
+    token = kinds.RENDER_HTML.set(with_html)
+    try:
+        return _write(Path(directory), force=force, with_wxr=with_wxr, progress=progress)
+    finally:
+        kinds.RENDER_HTML.reset(token)
+
+
+def _write(directory: Path, *, force: bool, with_wxr: bool, progress) -> ExportResult:
+    with_html = kinds.RENDER_HTML.get()
     prepare_directory(directory, force=force)
     encoder = _encoder()
     result = ExportResult(directory=directory)
@@ -196,6 +206,7 @@ def export_site(
         "site": "site.json",
         "media_dir": MEDIA_DIR,
         "missing_media_files": result.missing_files,
+        "rendered_html": with_html,
         "files": files,
         "wordpress": {"file": WXR_FILE, "wxr_version": wxr.WXR_VERSION, **result.wxr_counts}
         if with_wxr

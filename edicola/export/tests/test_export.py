@@ -233,8 +233,11 @@ def test_a_non_empty_directory_is_refused_unless_it_holds_an_export(tmp_path):
     call_command("export_site", str(again), verbosity=0)
     with pytest.raises(CommandError, match="aggiungi --force"):
         call_command("export_site", str(again), verbosity=0)
-    call_command("export_site", str(again), "--force", verbosity=0)
-    assert (again / "manifest.json").exists()
+    call_command("export_site", str(again), "--force", "--no-html", verbosity=0)
+    manifest = json.loads((again / "manifest.json").read_text())
+    assert manifest["rendered_html"] is False
+    article = read_lines(again / "articles.jsonl")[0]
+    assert article["body"] and article["body_html"] == ""
 
     a_file = tmp_path / "file.txt"
     a_file.write_text("x")

@@ -4,6 +4,7 @@ WordPress export file (see edicola.export.services and the README, "Leaving Edic
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
 from edicola.export.services import ExportError, export_site
@@ -23,8 +24,13 @@ class Command(BaseCommand):
             help=_("write over an earlier export in the directory"),
         )
         parser.add_argument("--no-wxr", action="store_true", help=_("leave out wordpress.xml"))
+        parser.add_argument(
+            "--no-html",
+            action="store_true",
+            help=_("leave out the rendered HTML of bodies (their StreamField JSON is kept)"),
+        )
 
-    def handle(self, *args, directory, force, no_wxr, **options):
+    def handle(self, *args, directory, force, no_wxr, no_html, **options):
         verbose = options["verbosity"] > 0
 
         def progress(kind: str, count: int) -> None:
@@ -33,10 +39,19 @@ class Command(BaseCommand):
 
         try:
             result = export_site(
-                Path(directory), force=force, with_wxr=not no_wxr, progress=progress
+                Path(directory),
+                force=force,
+                with_wxr=not no_wxr,
+                with_html=not no_html,
+                progress=progress,
             )
         except ExportError as error:
             raise CommandError(str(error)) from error
+        except DatabaseError as error:
+            raise CommandError(
+                _("The site's database cannot be read (%(error)s). Has “edicola migrate” run?")
+                % {"error": error}
+            ) from error
         except OSError as error:
             raise CommandError(
                 _("The export stopped: %(error)s (%(path)s).")
