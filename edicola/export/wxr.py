@@ -34,7 +34,6 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db.models import Max
 from django.utils import timezone
-from django.utils.html import strip_tags
 from django.utils.text import slugify
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
@@ -698,6 +697,9 @@ def write_wxr(path: Path) -> dict[str, int]:
     return counts
 
 
-def text_of(html: str) -> str:
-    """Visible words of an HTML fragment, for comparing bodies across a round trip."""
-    return " ".join(strip_tags(html).split())
+def words_of(html: str) -> list[str]:
+    """The words of an HTML fragment in reading order, for comparing bodies across a round
+    trip (markup, spacing and punctuation left aside)."""
+    from html import unescape
+
+    return re.findall(r"\w+", unescape(re.sub(r"<[^>]*>", " ", html or "")))

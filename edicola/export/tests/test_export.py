@@ -352,6 +352,12 @@ def test_wxr_reads_back_with_our_reader(tmp_path):
     assert not [repair for repair in source.repairs if not repair.repaired]
 
 
+def is_subsequence(words: list[str], within: list[str]) -> bool:
+    """Every word of `words`, in order, in `within` (which may say more: a button's label)."""
+    rest = iter(within)
+    return all(word in rest for word in words)
+
+
 def _importer_present() -> bool:
     return _has("edicola.wordpress.management.commands.import_wordpress") and _has(
         "edicola.wordpress.wxr"
@@ -385,7 +391,7 @@ def test_round_trip_into_an_empty_edicola(tmp_path, settings):
     for article in ArticlePage.objects.all():
         before[article.slug] = {
             "title": article.title,
-            "text": wxr.text_of(str(article.body)),
+            "words": wxr.words_of(str(article.body)),
             "url": article.get_url(),
             "live": article.live,
             "threads": _threads(article),
@@ -416,10 +422,8 @@ def test_round_trip_into_an_empty_edicola(tmp_path, settings):
         article = after[slug]
         assert article.title == old["title"]
         assert article.live == old["live"]
-        if old["live"]:
-            for words in old["text"].split(". "):
-                assert words.strip(". ") in wxr.text_of(str(article.body)), (slug, words)
-            assert sorted(article.tags.names()) == old["tags"]
+        assert is_subsequence(old["words"], wxr.words_of(str(article.body))), slug
+        assert sorted(article.tags.names()) == old["tags"]
         assert Comment.objects.filter(article=article).count() == old["comments"], slug
         assert _threads(article) == old["threads"], slug
     assert sorted(Comment.objects.values_list("status", flat=True)) == statuses
