@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "edicola.deals",
     "edicola.passages",
     "edicola.wordpress",
+    "edicola.export",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
