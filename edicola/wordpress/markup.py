@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import html
 import re
+import warnings
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, Tag
 from django.utils.html import escape
 
 SPACES = re.compile(r"\s+")
 _TAG = re.compile(r"<[^<>]*>")
+
+
+# Post bodies are often a bare URL (an auto-embed): that is content, not a mistaken address.
+warnings.filterwarnings("ignore", category=MarkupResemblesLocatorWarning)
 
 
 def soup_of(html: str) -> BeautifulSoup:

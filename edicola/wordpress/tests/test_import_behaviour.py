@@ -13,7 +13,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Page, Revision
 
 from edicola.comments.models import Comment, Subscription, Vote
-from edicola.comments.services import moderate
+from edicola.comments.moderation import moderate
 from edicola.wordpress import bodies
 from edicola.wordpress.importer import ImportFailed, Options, run_import
 from edicola.wordpress.models import ImportedObject, LegacyPath
