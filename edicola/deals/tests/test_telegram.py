@@ -7,8 +7,9 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from edicola.deals import services, tasks
+from edicola.deals.messages import deal_message
 from edicola.deals.models import Alert, Deal, OutboxMessage, TelegramSubscriber
-from edicola.deals.telegram import CAPTION_LIMIT, deal_message
+from edicola.deals.telegram import CAPTION_LIMIT
 
 
 def _publish(deal):
