@@ -64,6 +64,10 @@ class _Loop:
 def _client(channel: str):
     if channel == Channel.WHATSAPP:
         return WhatsAppClient()
+    return _client_for_telegram()
+
+
+def _client_for_telegram():
     return TelegramClient()
 
 
