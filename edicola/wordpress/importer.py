@@ -18,7 +18,9 @@ WordPress is updated, unless an editor changed our row since the last import (it
 fingerprint differs): then it is kept and reported, unless `overwrite`.
 
 No mail is ever sent and no page cache is retired per record: the receivers of Wagtail's
-publish signals are held during the import, and the cache is retired once at the end.
+publish signals are held during the import, and the cache is retired once at the end. Wagtail's
+search and reference indexes are updated once per object at the end (edicola.wordpress.indexing),
+not through a task per save.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import report as notes
+from .indexing import deferred_indexing
 from .models import ImportedObject
 from .progress import Progress
 from .records import SiteInfo, Source, SourceError
@@ -352,7 +355,11 @@ def run_import(
     }
     try:
         survey(run)
-        with transaction.atomic() if options.dry_run else _nothing(), quiet_signals():
+        with (
+            transaction.atomic() if options.dry_run else _nothing(),
+            quiet_signals(),
+            deferred_indexing() as saved,
+        ):
             content_pass.prepare_site(run)
             discussion.load_feedback_forms(run)
             content_pass.import_terms(run)
@@ -366,6 +373,9 @@ def run_import(
             discussion.recount(run)
             if options.dry_run:
                 transaction.set_rollback(True)
+            else:
+                with run.progress.phase(_("Search index")):
+                    saved.update()
     except SourceError as error:
         report.aborted = str(error)
         raise ImportFailed(str(error)) from None
