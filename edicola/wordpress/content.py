@@ -261,10 +261,13 @@ def import_items(run: Run) -> None:
     with run.progress.phase(_("Posts and pages"), run.item_total or None) as step:
         # One transaction per batch, a savepoint per item: a failed item is rolled back alone.
         for batch in batched(run.content.items(), ITEM_BATCH):
+            run.prefetch(Kind.POST, [i.source_id for i in batch if i.post_type == "post"])
+            run.prefetch(Kind.PAGE, [i.source_id for i in batch if i.post_type == "page"])
             with transaction.atomic():
                 for item in batch:
                     step()
                     _one(run, item, deferred, seen_types)
+            run.forget_prefetched()
         # Pages whose parent page came later in the source: as many passes as levels.
         while deferred:
             before = len(deferred)
@@ -405,6 +408,19 @@ def _primary_category(run: Run, item: Item) -> tuple[int | None, list[str]]:
     ]
 
 
+def _category_page(run: Run, pk: int | None) -> CategoryPage | None:
+    """The category page (read once per import: treebeard re-reads the parent row itself
+    when a child is added)."""
+    if not pk:
+        return None
+    if pk not in run.category_pages:
+        page = CategoryPage.objects.filter(pk=pk).first()
+        if page is None:
+            return None
+        run.category_pages[pk] = page
+    return run.category_pages[pk]
+
+
 def _uncategorised(run: Run) -> CategoryPage:
     page = CategoryPage.objects.child_of(run.home).filter(slug="senza-categoria").first()
     if page is None:
@@ -437,7 +453,7 @@ def _post(run: Run, item: Item) -> str:
         return run.kept(Kind.POST, item.source_id) if decision == Decision.KEPT else decision
 
     category_pk, other_categories = _primary_category(run, item)
-    category = CategoryPage.objects.filter(pk=category_pk).first() if category_pk else None
+    category = _category_page(run, category_pk)
     if category is None:
         category = _uncategorised(run)
         run.report.note(
@@ -473,6 +489,7 @@ def _post(run: Run, item: Item) -> str:
     created = page is None
     if created:
         page = ArticlePage(slug=_free_slug(category, wanted), **_first_state(item, fields))
+        page.locale_id = category.locale_id  # what Wagtail would read from the parent
         _authors_and_tags(run, page, item, other_categories)
         category.add_child(instance=page)
     else:
@@ -505,7 +522,10 @@ def _authors_and_tags(run: Run, page: ArticlePage, item: Item, other_categories)
     page.article_authors = [ArticleAuthor(author_id=author_pk, sort_order=0)]
     tag_ids = [run.tags[slug] for taxonomy, slug in item.terms if taxonomy == "post_tag"]
     tag_ids = [pk for pk in tag_ids if pk] + [_tag_for_name(name) for name in other_categories]
-    page.tags.set(list(Tag.objects.filter(pk__in=tag_ids)))
+    missing = [pk for pk in tag_ids if pk not in run.tag_objects]
+    if missing:
+        run.tag_objects.update(Tag.objects.in_bulk(missing))
+    page.tags.set([run.tag_objects[pk] for pk in sorted(set(tag_ids)) if pk in run.tag_objects])
 
 
 def _page(run: Run, item: Item) -> str:

@@ -139,6 +139,10 @@ class Run:
     voted_comments: set = field(default_factory=set)
     touched_articles: set = field(default_factory=set)  # discussions to recount
     _content_types: dict = field(default_factory=dict)
+    _prefetched: dict = field(default_factory=dict)  # (kind, source id) → row or None
+    category_pages: dict = field(default_factory=dict)  # category page pk → CategoryPage
+    tag_objects: dict = field(default_factory=dict)  # taggit Tag pk → Tag
+    root_collection_id: int | None = None
 
     # -- Dates -------------------------------------------------------------------------------
 
@@ -162,9 +166,21 @@ class Run:
         return self._content_types[model]
 
     def imported(self, kind: str, source_id) -> ImportedObject | None:
+        key = (kind, str(source_id))
+        if key in self._prefetched:  # read once: a second look (a repeated id) asks again
+            return self._prefetched.pop(key)
         return ImportedObject.objects.filter(
             source=self.key, kind=kind, source_id=str(source_id)
         ).first()
+
+    def prefetch(self, kind: str, source_ids: Iterable) -> None:
+        """Read the ImportedObject rows of a batch of records at once (for `imported`)."""
+        ids = {str(value) for value in source_ids}
+        found = self.imported_many(kind, ids)
+        self._prefetched.update({(kind, value): found.get(value) for value in ids})
+
+    def forget_prefetched(self) -> None:
+        self._prefetched.clear()
 
     def imported_many(self, kind: str, source_ids: Iterable) -> dict[str, ImportedObject]:
         ids = [str(value) for value in source_ids]
