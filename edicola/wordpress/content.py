@@ -402,7 +402,11 @@ def _primary_category(run: Run, item: Item) -> tuple[int | None, list[str]]:
         primary = term_ids[0] if term_ids else None
     others = [term for term in term_ids if term != primary]
     pks = {term: run.categories[term] for term in others}
-    names = dict(CategoryPage.objects.filter(pk__in=pks.values()).values_list("pk", "title"))
+    names = (
+        dict(CategoryPage.objects.filter(pk__in=pks.values()).values_list("pk", "title"))
+        if pks
+        else {}
+    )
     return (run.categories[primary] if primary is not None else None), [
         names[pks[term]] for term in others if pks[term] in names
     ]

@@ -19,8 +19,8 @@ fingerprint differs): then it is kept and reported, unless `overwrite`.
 
 No mail is ever sent and no page cache is retired per record: the receivers of Wagtail's
 publish signals are held during the import, and the cache is retired once at the end. Wagtail's
-search and reference indexes are updated once per object at the end (edicola.wordpress.indexing),
-not through a task per save.
+search and reference indexes are brought up to date by a few tasks enqueued at the end, each
+object once (edicola.wordpress.indexing), not by tasks enqueued on every save.
 """
 
 from __future__ import annotations
@@ -390,8 +390,8 @@ def run_import(
             if options.dry_run:
                 transaction.set_rollback(True)
             else:
-                with run.progress.phase(_("Search index")):
-                    saved.update()
+                with run.progress.phase(_("Search index")) as step:
+                    step(saved.enqueue())
     except SourceError as error:
         report.aborted = str(error)
         raise ImportFailed(str(error)) from None

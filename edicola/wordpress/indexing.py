@@ -41,27 +41,39 @@ class Saved:
             if owner is not None and owner.pk is not None:
                 self.references[type(owner)].add(owner.pk)
 
-    def update(self) -> None:
-        """Index every noted object once (objects rolled back since are simply not found)."""
-        from modelsearch.backends import get_search_backends
-        from wagtail.models import ReferenceIndex
+    def enqueue(self) -> int:
+        """One task per model and CHUNK objects (edicola.wordpress.tasks.update_indexes) to
+        index every noted object once; returns how many tasks. Objects rolled back since are
+        simply not found by the task."""
+        from .tasks import update_indexes
 
-        backends = list(get_search_backends(with_auto_update=True))
-        for model, pks in self.search.items():
-            for chunk in _chunks(pks):
-                objects = list(model.get_indexed_objects().filter(pk__in=chunk))
-                for backend in backends:
-                    if objects:
-                        backend.add_bulk(model, objects)
-        for model, pks in self.references.items():
-            if not ReferenceIndex.is_indexed(model):
-                continue
-            for chunk in _chunks(pks):
-                with transaction.atomic():
-                    for instance in model._default_manager.filter(pk__in=chunk):
-                        ReferenceIndex.create_or_update_for_object(instance)
+        tasks = 0
+        for kind, noted in (("search", self.search), ("references", self.references)):
+            for model, pks in noted.items():
+                for chunk in _chunks(pks):
+                    label = model._meta.label_lower
+                    update_indexes.enqueue(label, chunk, kind == "search", kind == "references")
+                    tasks += 1
         self.search.clear()
         self.references.clear()
+        return tasks
+
+
+def update(model, pks: list, *, search: bool, references: bool) -> None:
+    """Bring the search index and the reference index up to date for these objects, with the
+    calls Wagtail's own per-save tasks make."""
+    from modelsearch.backends import get_search_backends
+    from wagtail.models import ReferenceIndex
+
+    if search:
+        objects = list(model.get_indexed_objects().filter(pk__in=pks))
+        for backend in get_search_backends(with_auto_update=True):
+            if objects:
+                backend.add_bulk(model, objects)
+    if references and ReferenceIndex.is_indexed(model):
+        with transaction.atomic():
+            for instance in model._default_manager.filter(pk__in=pks):
+                ReferenceIndex.create_or_update_for_object(instance)
 
 
 def _owner(instance):
