@@ -21,7 +21,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 from django.contrib.auth.models import Group
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import Truncator, slugify
@@ -268,6 +268,7 @@ def import_items(run: Run) -> None:
                     step()
                     _one(run, item, deferred, seen_types)
             run.forget_prefetched()
+            run.last_child_paths.clear()
         # Pages whose parent page came later in the source: as many passes as levels.
         while deferred:
             before = len(deferred)
@@ -495,7 +496,7 @@ def _post(run: Run, item: Item) -> str:
         page = ArticlePage(slug=_free_slug(category, wanted), **_first_state(item, fields))
         page.locale_id = category.locale_id  # what Wagtail would read from the parent
         _authors_and_tags(run, page, item, other_categories)
-        category.add_child(instance=page)
+        _add_child(run, category, page)
     else:
         page = page.specific
         if page.get_parent().pk != category.pk:
@@ -519,6 +520,24 @@ def _post(run: Run, item: Item) -> str:
     if decision == Decision.CREATE:
         run.report.count("post status", _status_name(item))
     return decision
+
+
+def _add_child(run: Run, parent: Page, page: Page) -> None:
+    """`parent.add_child(instance=page)`, minus two queries for every article after the first
+    one of a batch in a category: the first goes through treebeard, which locks the parent's
+    row until the batch commits, so the next path can be worked out here (as treebeard does:
+    the last child's path, incremented). A gap left by a failed article is harmless."""
+    last = run.last_child_paths.get(parent.pk)
+    if last is None:
+        parent.add_child(instance=page)
+    else:
+        page.depth = parent.depth + 1
+        page.path = Page(path=last, depth=page.depth)._inc_path()
+        Page.objects.filter(pk=parent.pk).update(numchild=F("numchild") + 1)
+        parent.numchild += 1
+        page._cached_parent_obj = parent
+        page.save()
+    run.last_child_paths[parent.pk] = page.path
 
 
 def _authors_and_tags(run: Run, page: ArticlePage, item: Item, other_categories) -> None:

@@ -143,6 +143,7 @@ class Run:
     category_pages: dict = field(default_factory=dict)  # category page pk → CategoryPage
     tag_objects: dict = field(default_factory=dict)  # taggit Tag pk → Tag
     root_collection_id: int | None = None
+    last_child_paths: dict = field(default_factory=dict)  # parent pk → path, within a batch
 
     # -- Dates -------------------------------------------------------------------------------
 
