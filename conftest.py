@@ -23,6 +23,30 @@ def _test_settings(settings, tmp_path):
     cache.clear()
 
 
+class StillClock:
+    """The rate limiter's clock in tests: still, in the middle of every window, until a test moves
+    it; so no limit depends on how fast the machine runs the test."""
+
+    def __init__(self, now: float):
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture(autouse=True)
+def rate_limit_clock(monkeypatch) -> StillClock:
+    from edicola.core import ratelimit
+
+    # 30.5 s into a minute, 1,830.5 s into an hour: a second, a minute and an hour all have room.
+    still = StillClock(1_800_001_830.5)
+    monkeypatch.setattr(ratelimit, "clock", still)
+    return still
+
+
 # Tools and services some tests need (markers in pyproject.toml). A missing tool skips its tests
 # with the reason, unless EDICOLA_REQUIRE (set by .ci/run) names it: then it is a failure.
 # PostgreSQL and Redis tests run in the second pass of .ci/test-suite, which enforces those two.

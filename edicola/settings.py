@@ -92,7 +92,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: compresses what the layers below did not (cached pages come compressed already).
+    "edicola.core.compression.CompressionMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files (hashed names, precompressed by collectstatic) leave before anything else runs.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before the page cache: /?p=12 is an old address, not the cached home page.
     "edicola.wordpress.middleware.LegacyRedirectMiddleware",
     "edicola.core.pagecache.PageCacheMiddleware",
@@ -174,6 +178,12 @@ else:
     }
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 PAGE_CACHE_SECONDS = int(env("PAGE_CACHE_SECONDS", "600"))
+# Anonymous pages tell shared caches (a CDN, nginx) to keep them this long (s-maxage); browsers
+# revalidate every time with the ETag. CDN_PURGE_URL (a Cloudflare-style purge_cache endpoint)
+# with CDN_PURGE_TOKEN is told which addresses to drop when a page changes.
+CDN_MAX_AGE = int(env("CDN_MAX_AGE", "60"))
+CDN_PURGE_URL = env("CDN_PURGE_URL")
+CDN_PURGE_TOKEN = env("CDN_PURGE_TOKEN")
 FRAGMENT_CACHE_SECONDS = int(env("FRAGMENT_CACHE_SECONDS", "3600"))
 # Rate-limit counters (edicola.core.ratelimit): auto = the cache when it is shared (Redis), else
 # the database; or "cache" / "database".
@@ -186,8 +196,13 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    # Hashed names plus .gz and .br copies written by collectstatic, served by WhiteNoise.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Hashed static files are cached for a year and never revalidated (edicola.core.static).
+from edicola.core.static import static_headers  # noqa: E402
+
+WHITENOISE_ADD_HEADERS_FUNCTION = static_headers
 if env("S3_BUCKET"):
     STORAGES["default"] = {
         "BACKEND": "storages.backends.s3.S3Storage",

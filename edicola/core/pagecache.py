@@ -11,6 +11,10 @@ only that article's pages. With the in-process cache (embedded default) each web
 own cache, so both live in the modification times of stamp files that every process can see;
 with a shared cache (Redis) they are values in that cache, read together with one get_many.
 
+Each stored page keeps its compressed bodies and an ETag: a hit is sent as the reader's browser
+accepts it, or as 304 when the browser already holds it, with the Cache-Control a CDN needs
+(`CDN_MAX_AGE`; `edicola.core.cdn` tells the CDN when a page changes).
+
 A few reader preferences kept in cookies (the comment sort order) select a variant of the page;
 a reader holding a comment edit token bypasses the cache, to see their own edit links. Core knows
 none of those names: the apps register them (`exclude_paths`, `vary_on_cookie`,
@@ -25,7 +29,11 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.utils.cache import patch_vary_headers
+
+from . import cdn
+from .compression import accepted_encoding, apply_encoding, encoded_bodies
 
 GENERATION_KEY = "pagecache:generation"
 PATH_KEY_PREFIX = "pagecache:path:"
@@ -97,6 +105,7 @@ def invalidate_all() -> None:
             cache.incr(GENERATION_KEY)
         except ValueError:
             cache.set(GENERATION_KEY, 2, None)
+    cdn.purge_everything()
 
 
 def neutral_path(path: str) -> str:
@@ -119,6 +128,7 @@ def invalidate_path(path: str) -> None:
         _touch(_path_stamp_file(digest))
     else:
         cache.set(PATH_KEY_PREFIX + digest, time.time_ns(), None)
+    cdn.purge_path(neutral_path(path))
 
 
 def invalidate_page(page) -> None:
@@ -174,6 +184,42 @@ def _response_is_cacheable(response: HttpResponse) -> bool:
     return "private" not in cache_control and "no-store" not in cache_control
 
 
+def _etag(content: bytes) -> str:
+    return f'"{hashlib.blake2b(content, digest_size=16).hexdigest()}"'
+
+
+def _matches(if_none_match: str, etag: str) -> bool:
+    """RFC 9110's weak comparison, which is what If-None-Match uses."""
+    wanted = etag.removeprefix("W/")
+    return any(
+        tag.strip() == "*" or tag.strip().removeprefix("W/") == wanted
+        for tag in if_none_match.split(",")
+    )
+
+
+def _shared_cache_control(request: HttpRequest) -> str:
+    """A page chosen by a reader's cookie stays theirs; others may be kept by a CDN."""
+    if any(request.COOKIES.get(name) in allowed for name, allowed in VARIANT_COOKIES.items()):
+        return "private, max-age=0, must-revalidate"
+    return f"public, max-age=0, must-revalidate, s-maxage={settings.CDN_MAX_AGE}"
+
+
+def _answer(request: HttpRequest, response: HttpResponse, etag: str, encoded: dict) -> HttpResponse:
+    """The response as this reader gets it: 304 if they hold it, else compressed if they can."""
+    response["Cache-Control"] = _shared_cache_control(request)
+    patch_vary_headers(response, ("Accept-Encoding",))
+    encoding = accepted_encoding(request.headers.get("Accept-Encoding", ""))
+    if encoding in encoded:
+        apply_encoding(response, encoding, encoded[encoding])
+    if _matches(request.headers.get("If-None-Match", ""), etag):
+        not_modified = HttpResponseNotModified()
+        for header in ("ETag", "Cache-Control", "Vary", "X-Page-Cache"):
+            if response.has_header(header):
+                not_modified[header] = response[header]
+        return not_modified
+    return response
+
+
 class PageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -183,14 +229,18 @@ class PageCacheMiddleware:
             return self.get_response(request)
         key = _page_key(request)
         stored = cache.get(key)
-        if stored is not None:
-            content, headers = stored
+        if stored is not None and len(stored) == 3:
+            content, headers, encoded = stored
             response = HttpResponse(content, headers=headers)
             response["X-Page-Cache"] = "hit"
-            return response
+            return _answer(request, response, headers["ETag"], encoded)
         response = self.get_response(request)
         if request.method == "GET" and _response_is_cacheable(response):
+            content = response.content
+            response["ETag"] = _etag(content)
             headers = {k: v for k, v in response.items() if k.lower() not in STORED_HEADERS_SKIP}
-            cache.set(key, (response.content, headers), settings.PAGE_CACHE_SECONDS)
+            encoded = encoded_bodies(content, response.get("Content-Type", ""))
+            cache.set(key, (content, headers, encoded), settings.PAGE_CACHE_SECONDS)
             response["X-Page-Cache"] = "miss"
+            return _answer(request, response, headers["ETag"], encoded)
         return response

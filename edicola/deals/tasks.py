@@ -63,6 +63,10 @@ def _client(channel: str):
         from edicola.deals.whatsapp import WhatsAppClient
 
         return WhatsAppClient()
+    return _client_for_telegram()
+
+
+def _client_for_telegram():
     from edicola.deals.telegram import TelegramClient
 
     return TelegramClient()

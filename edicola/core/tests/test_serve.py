@@ -360,3 +360,32 @@ def test_with_redis_serve_runs_an_rq_worker_that_carries_out_tasks(data_dir, tmp
     finally:
         serve.stop()
         redis.Redis.from_url(redis_url).flushdb()
+
+
+def fetch_encoded(url: str, encoding: str) -> tuple[int, Message, bytes]:
+    """Status, headers and the raw (still encoded) body of a GET accepting `encoding`."""
+    request = urllib.request.Request(url, headers={"Accept-Encoding": encoding})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.status, response.headers, response.read()
+
+
+def test_serve_sends_pages_and_static_files_compressed_and_cacheable(serve):
+    import brotli
+
+    status, headers, body = fetch_encoded(f"{serve.base_url}/smartphone/pioggia/", "br, gzip")
+    assert status == 200
+    assert headers["content-encoding"] == "br"
+    html = brotli.decompress(body).decode()
+    assert "Il telefono che resiste alla pioggia" in html
+    assert "s-maxage=" in headers["cache-control"] and headers["etag"]
+
+    stylesheet = html.split('rel="stylesheet" href="', 1)[1].split('"', 1)[0]
+    status, headers, css = fetch_encoded(f"{serve.base_url}{stylesheet}", "br")
+    assert status == 200
+    assert headers["content-encoding"] == "br"  # the copy collectstatic wrote beside it
+    assert headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert headers["x-content-type-options"] == "nosniff"
+    assert brotli.decompress(css)
+
+    status, headers, plain_css = fetch_encoded(f"{serve.base_url}{stylesheet}", "identity")
+    assert "content-encoding" not in headers and plain_css == brotli.decompress(css)

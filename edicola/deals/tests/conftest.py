@@ -59,6 +59,22 @@ def fake_telegram(settings):
 
 
 @pytest.fixture
+def telegram_schedule(monkeypatch) -> list[tuple[str, float]]:
+    """(chat id, moment) of every Telegram request as the client's limits released it: the
+    schedule the code produced, on the event loop's clock, independent of the machine's speed."""
+    from edicola.deals import tasks
+    from edicola.deals.telegram import TelegramClient
+
+    released: list[tuple[str, float]] = []
+    monkeypatch.setattr(
+        tasks,
+        "_client_for_telegram",
+        lambda: TelegramClient(on_release=lambda *r: released.append(r)),
+    )
+    return released
+
+
+@pytest.fixture
 def fake_graph(settings):
     with FakeGraph(app_secret=APP_SECRET) as server:
         settings.WHATSAPP_TOKEN = "wa-token"

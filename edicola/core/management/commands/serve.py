@@ -1,7 +1,7 @@
 """`edicola serve`: the production web server, the task worker and the publishing clock together.
 
 Starts three child processes and watches them: granian serving `edicola.wsgi:application` (and
-the static and media directories itself, without going through Django), the background task
+local media itself, without going through Django; static files come from WhiteNoise), the task
 worker (django-tasks-db's `db_worker` on the embedded default, `rqworker` when REDIS_URL is set)
 and `edicola clock`, which publishes scheduled pages on time. SIGINT (Ctrl-C) or SIGTERM stops
 them all and exits 0; a child that dies on its own stops the others and exits non-zero.
@@ -73,7 +73,9 @@ def web_component(host: str, port: int, workers: int, threads: int) -> Component
         "--log-level",
         "warning",
     ]
-    mounts = [(settings.STATIC_URL, Path(settings.STATIC_ROOT))]
+    # Static files are served by WhiteNoise inside Django (precompressed copies, a year of caching
+    # for hashed names); granian serves local media straight from disk.
+    mounts = []
     if _local_media():
         mounts.append((settings.MEDIA_URL, Path(settings.MEDIA_ROOT)))
     for url, directory in mounts:
