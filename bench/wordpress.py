@@ -708,9 +708,20 @@ def mariadb_answers() -> bool:
 
 def peak_rss(command: list[str], env: dict, log: Path, limit: int) -> tuple[float, int, int]:
     """Run `command`; (wall seconds, peak RSS in kB from VmHWM, exit code)."""
+    import threading
+
     started = time.monotonic()
-    with open(log, "wb") as out:
-        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+    with open(log, "w", encoding="utf-8") as out:
+        process = subprocess.Popen(
+            command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+
+        def copy() -> None:  # each line stamped with the seconds since the start
+            for line in process.stdout:
+                out.write(f"{time.monotonic() - started:.1f} {line}")
+
+        copier = threading.Thread(target=copy, daemon=True)
+        copier.start()
         peak = 0
         status = Path(f"/proc/{process.pid}/status")
         while process.poll() is None:
@@ -725,7 +736,27 @@ def peak_rss(command: list[str], env: dict, log: Path, limit: int) -> tuple[floa
                 process.wait()
                 break
             time.sleep(0.2)
+        copier.join(timeout=10)
     return time.monotonic() - started, peak, process.returncode
+
+
+def phase_times(log: Path) -> list[tuple[str, float]]:
+    """Seconds per phase of the import: from the end of the previous phase to the last progress
+    line of this one (the log's lines are stamped with seconds since the start)."""
+    ends: dict[str, float] = {}
+    for line in log.read_text(errors="replace").splitlines():
+        stamp, _sep, text = line.partition(" ")
+        label, colon, _rest = text.partition(": ")
+        if colon and label and len(label) < 40 and not label.startswith(" "):
+            try:
+                ends[label] = float(stamp)
+            except ValueError:
+                continue
+    found, previous = [], 0.0
+    for label, end in ends.items():
+        found.append((label, end - previous))
+        previous = end
+    return found
 
 
 def edicola_env(data_dir: Path) -> dict:
@@ -824,10 +855,15 @@ def main() -> int:
                     log = run_dir / f"import-{source}.log"
                     wall, peak, code = peak_rss(command, env, log, args.timeout)
                     verdict = "ok" if code == 0 else f"FAILED (exit {code}, see {log})"
+                    load = os.getloadavg()[0]
                     print(
                         f"  import from {source:8}: {wall / 60:5.1f} min, peak RSS "
-                        f"{fmt_mb(peak)} — {verdict}"
+                        f"{fmt_mb(peak)}, {posts / wall:.0f} posts/s and {comments / wall:.0f} "
+                        f"comments/s overall (load average {load:.1f}) — {verdict}"
                     )
+                    phases = phase_times(log)
+                    if phases:
+                        print("    " + ", ".join(f"{name} {sec:.0f} s" for name, sec in phases))
                     if code != 0:
                         failed = True
                         print("    " + "\n    ".join(log.read_text().splitlines()[-8:]))

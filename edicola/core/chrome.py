@@ -1,4 +1,4 @@
-"""The site chrome every page shares: name, logo, deals banner, navigation.
+"""The site chrome every page shares: name, logo, icons, deals banner, navigation.
 
 Read once per cache generation and kept in the cache, so a page render spends no query on it.
 The navigation's sections come from the providers the apps register (`register_sections`, in
@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
+from django.templatetags.static import static
 from django.utils.translation import get_language
 from wagtail.models import Site
 
@@ -30,6 +31,10 @@ class Chrome:
     logo_url: str = ""
     logo_width: int = 0
     logo_height: int = 0
+    # Browser tab icon and the phone's home-screen icon; the static default when none is set.
+    icon_url: str = ""
+    icon_type: str = "image/svg+xml"
+    touch_icon_url: str = ""
     banner: tuple[BannerPart, ...] = ()
     privacy_url: str = ""
     sections: tuple[tuple[str, str], ...] = field(default_factory=tuple)
@@ -64,12 +69,21 @@ def banner_parts(text: str, whatsapp_url: str, telegram_url: str) -> tuple[Banne
     return tuple(parts)
 
 
+def site_icon(image, size: int) -> str:
+    """The URL of the site icon as a square PNG of `size` pixels."""
+    return image.get_rendition(f"fill-{size}x{size}|format-png").url
+
+
 def _build(site: Site) -> Chrome:
     site_settings = SiteSettings.for_site(site)
     logo_url, logo_width, logo_height = "", 0, 0
     if site_settings.logo_id:
         rendition = site_settings.logo.get_rendition("height-96|format-png")
         logo_url, logo_width, logo_height = rendition.url, rendition.width, rendition.height
+    icon_url, icon_type, touch_icon_url = static("core/icon.svg"), "image/svg+xml", ""
+    if site_settings.icon_id:
+        icon_url, icon_type = site_icon(site_settings.icon, 32), "image/png"
+        touch_icon_url = site_icon(site_settings.icon, 180)
     sections = tuple(
         (title, url) for provider in _SECTION_PROVIDERS for title, url in provider(site)
     )
@@ -80,6 +94,9 @@ def _build(site: Site) -> Chrome:
         logo_url=logo_url,
         logo_width=logo_width,
         logo_height=logo_height,
+        icon_url=icon_url,
+        icon_type=icon_type,
+        touch_icon_url=touch_icon_url,
         banner=banner_parts(
             site_settings.banner_text, site_settings.whatsapp_url, site_settings.telegram_url
         ),

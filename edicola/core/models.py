@@ -20,6 +20,18 @@ class SiteSettings(BaseSiteSetting):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    icon = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("site icon"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_(
+            "A square image of at least 512 × 512 pixels: the browser tab, the phone's home "
+            "screen and the installed site use it."
+        ),
+    )
     banner_text = models.CharField(
         _("banner text"),
         max_length=200,
@@ -35,7 +47,13 @@ class SiteSettings(BaseSiteSetting):
 
     panels = [
         MultiFieldPanel(
-            [FieldPanel("site_name"), FieldPanel("tagline"), FieldPanel("logo")], _("Identity")
+            [
+                FieldPanel("site_name"),
+                FieldPanel("tagline"),
+                FieldPanel("logo"),
+                FieldPanel("icon"),
+            ],
+            _("Identity"),
         ),
         MultiFieldPanel(
             [FieldPanel("banner_text"), FieldPanel("whatsapp_url"), FieldPanel("telegram_url")],

@@ -7,6 +7,7 @@ stemmer, so there each article also indexes a pre-stemmed copy of its text (Snow
 `ArticlePage.stemmed_text`) and the query is stemmed the same way before it reaches the index.
 """
 
+import functools
 import re
 
 import snowballstemmer
@@ -24,8 +25,15 @@ def words(text: str) -> list[str]:
     return WORD.findall(text.casefold())
 
 
+@functools.lru_cache(maxsize=50_000)
+def stem(word: str) -> str:
+    """One word's stem; the pure-Python stemmer is slow and a site's words repeat, so stems are
+    kept (indexing a whole imported site stems millions of words)."""
+    return _stemmer.stemWord(word)
+
+
 def stem_text(text: str) -> str:
-    return " ".join(_stemmer.stemWords(words(text)))
+    return " ".join(map(stem, words(text)))
 
 
 def query_terms(query: str) -> list[str]:

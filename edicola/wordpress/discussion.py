@@ -20,7 +20,7 @@ import re
 from html.parser import HTMLParser
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import DatabaseError, models, transaction
 from django.db.models import Count, F, IntegerField, Max, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -214,11 +214,13 @@ def _batch(run: Run, batch: list[SourceComment], deferred: set, *, first: bool, 
             "pk", "depth", "thread_id", "article_id", "parent_id", "status", "is_pinned", "body"
         )
     }
-    created = _Created()
+    created = _Created(run)
     with transaction.atomic():
         for comment in batch:
             row = rows.get(str(comment.source_id))
             existing = ours.get(int(row.object_id)) if row and row.object_id.isdigit() else None
+            if existing is not None or row is not None:
+                created.flush()  # an update may hang under a comment not yet written
             run.each(
                 Kind.COMMENT,
                 comment.source_id,
@@ -229,20 +231,112 @@ def _batch(run: Run, batch: list[SourceComment], deferred: set, *, first: bool, 
         created.flush()
 
 
-class _Created:
-    """New comments of a batch: their ImportedObject rows and the thread of top-level ones
-    are written once per batch, not once per comment."""
+class _Pending:
+    """A new comment of the batch, not written yet: where its map entry points until then."""
 
-    def __init__(self):
-        self.rows: list[ImportedObject] = []
-        self.top_level: list[int] = []
+    __slots__ = ("comment", "source", "source_fp", "parent", "key", "row", "info")
+
+    def __init__(self, comment, source, source_fp, parent, key, row):
+        self.comment, self.source, self.source_fp = comment, source, source_fp
+        self.parent, self.key, self.row, self.info = parent, key, row, None
+
+
+def _pk(value):
+    return value.comment.pk if isinstance(value, _Pending) else value
+
+
+class _Created:
+    """New comments of a batch, written together: one INSERT per depth level (a reply after
+    its parent), then their threads, ImportedObject rows and feedback answers."""
+
+    def __init__(self, run: Run):
+        self.run = run
+        self.pending: list[_Pending] = []
+
+    def add(self, pending: _Pending) -> None:
+        self.pending.append(pending)
 
     def flush(self) -> None:
-        if self.top_level:
-            Comment.objects.filter(pk__in=self.top_level).update(thread_id=F("pk"))
-        if self.rows:
-            ImportedObject.objects.bulk_create(self.rows)
-        self.rows, self.top_level = [], []
+        if not self.pending:
+            return
+        pending, self.pending = self.pending, []
+        levels: dict[int, list[_Pending]] = {}
+        for each in pending:
+            levels.setdefault(each.comment.depth, []).append(each)
+        written: list[_Pending] = []
+        for depth in sorted(levels):
+            level = []
+            for each in levels[depth]:
+                ours = each.comment
+                ours.parent_id, ours.thread_id = _pk(ours.parent_id), _pk(ours.thread_id)
+                if ours.depth and ours.parent_id is None:  # its parent could not be written
+                    self._lost(each, _("Its parent could not be written."))
+                    continue
+                level.append(each)
+            written += self._write(level)
+        top_level = [each.comment.pk for each in written if each.comment.thread_id is None]
+        if top_level:
+            Comment.objects.filter(pk__in=top_level).update(thread_id=F("pk"))
+        rows = []
+        for each in written:
+            ours = each.comment
+            if ours.thread_id is None:
+                ours.thread_id = ours.pk
+            local_fp = _local(_values(ours))
+            if each.row is not None:  # ours was deleted here and is made again (--overwrite)
+                self.run.keep(
+                    Kind.COMMENT,
+                    each.source.source_id,
+                    ours,
+                    source_fp=each.source_fp,
+                    local_fp=local_fp,
+                    row=each.row,
+                )
+            else:
+                row = self.run.new_imported(Kind.COMMENT, each.source.source_id, ours)
+                row.source_fingerprint, row.local_fingerprint = each.source_fp, local_fp
+                rows.append(row)
+            self.run.comments[each.key] = (
+                ours.pk,
+                ours.depth,
+                ours.thread_id,
+                ours.article_id,
+                ours.parent_id,
+            )
+        ImportedObject.objects.bulk_create(rows)
+        for each in written:
+            _answer(self.run, each.source, each.comment, each.parent)
+
+    def _write(self, level: list[_Pending]) -> list[_Pending]:
+        """INSERT a level at once; if that fails, one by one, each failure reported."""
+        try:
+            with transaction.atomic():
+                Comment.objects.bulk_create([each.comment for each in level])
+            return level
+        except DatabaseError:
+            for each in level:
+                each.comment.pk = None
+        written = []
+        for each in level:
+            try:
+                with transaction.atomic():
+                    models.Model.save(each.comment)
+                written.append(each)
+            except DatabaseError as error:
+                each.comment.pk = None
+                self._lost(each, error)
+        return written
+
+    def _lost(self, each: _Pending, error) -> None:
+        self.run.comments.pop(each.key, None)
+        state = Decision.CREATE if each.row is None else Decision.UPDATE
+        self.run.report.count(Kind.COMMENT, state, -1)
+        self.run.report.count("comment status", each.comment.status, -1)
+        self.run._failed(Kind.COMMENT, each.source.source_id, _error(error))
+
+
+def _error(error):
+    return error if isinstance(error, Exception) else DatabaseError(str(error))
 
 
 def _local(values: dict | None) -> str | None:
@@ -342,13 +436,24 @@ def _comment(run, comment: SourceComment, row, existing, deferred, created, *, f
         "created_at": run.when(comment.date) or timezone.now(),
     }
     if existing is None:
+        # Written with the rest of the batch (_Created.flush): until then its map entry points
+        # at the pending comment, so that replies in the same batch can hang under it.
         ours = Comment(**fields)
-        # Model.save, not Comment.save: the thread of a new top-level comment (itself) is set
-        # for the whole batch at once.
-        models.Model.save(ours)
-        if ours.thread_id is None:
-            ours.thread_id = ours.pk
-            created.top_level.append(ours.pk)
+        pending = _Pending(ours, comment, source_fp, parent, key, row)
+        created.add(pending)
+        thread = fields["thread_id"] if parent else pending
+        pending.info = (pending, ours.depth, thread, article_pk, fields["parent_id"])
+        run.comments[key] = pending.info
+        if kind == "wpdiscuz_sticky" and parent is not None:
+            run.report.note(
+                notes.DEGRADED,
+                Kind.COMMENT,
+                comment.source_id,
+                _("A sticky reply: only top-level comments can be pinned here."),
+            )
+        run.touched_articles.add(article_pk)
+        run.report.count("comment status", status)
+        return decision
     else:
         ours = Comment.objects.get(pk=existing["pk"])
         for name_, value in fields.items():
@@ -367,7 +472,7 @@ def _comment(run, comment: SourceComment, row, existing, deferred, created, *, f
     if row is None:
         row = run.new_imported(Kind.COMMENT, comment.source_id, ours)
         row.source_fingerprint, row.local_fingerprint = source_fp, _local(_values(ours))
-        created.rows.append(row)
+        row.save()
     else:
         run.keep(
             Kind.COMMENT,
@@ -397,6 +502,9 @@ def _within_depth(run: Run, comment: SourceComment, parent):
         if up is None:
             parent = None
             break
+        if isinstance(up, _Pending):  # not written yet: its entry is at hand
+            parent = up.info
+            continue
         values = (
             Comment.objects.filter(pk=up)
             .values_list("pk", "depth", "thread_id", "article_id", "parent_id")

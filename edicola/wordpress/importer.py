@@ -18,7 +18,9 @@ WordPress is updated, unless an editor changed our row since the last import (it
 fingerprint differs): then it is kept and reported, unless `overwrite`.
 
 No mail is ever sent and no page cache is retired per record: the receivers of Wagtail's
-publish signals are held during the import, and the cache is retired once at the end.
+publish signals are held during the import, and the cache is retired once at the end. Wagtail's
+search and reference indexes are brought up to date by a few tasks enqueued at the end, each
+object once (edicola.wordpress.indexing), not by tasks enqueued on every save.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import report as notes
+from .indexing import deferred_indexing
 from .models import ImportedObject
 from .progress import Progress
 from .records import SiteInfo, Source, SourceError
@@ -136,6 +139,11 @@ class Run:
     voted_comments: set = field(default_factory=set)
     touched_articles: set = field(default_factory=set)  # discussions to recount
     _content_types: dict = field(default_factory=dict)
+    _prefetched: dict = field(default_factory=dict)  # (kind, source id) → row or None
+    category_pages: dict = field(default_factory=dict)  # category page pk → CategoryPage
+    tag_objects: dict = field(default_factory=dict)  # taggit Tag pk → Tag
+    root_collection_id: int | None = None
+    last_child_paths: dict = field(default_factory=dict)  # parent pk → path, within a batch
 
     # -- Dates -------------------------------------------------------------------------------
 
@@ -159,9 +167,21 @@ class Run:
         return self._content_types[model]
 
     def imported(self, kind: str, source_id) -> ImportedObject | None:
+        key = (kind, str(source_id))
+        if key in self._prefetched:  # read once: a second look (a repeated id) asks again
+            return self._prefetched.pop(key)
         return ImportedObject.objects.filter(
             source=self.key, kind=kind, source_id=str(source_id)
         ).first()
+
+    def prefetch(self, kind: str, source_ids: Iterable) -> None:
+        """Read the ImportedObject rows of a batch of records at once (for `imported`)."""
+        ids = {str(value) for value in source_ids}
+        found = self.imported_many(kind, ids)
+        self._prefetched.update({(kind, value): found.get(value) for value in ids})
+
+    def forget_prefetched(self) -> None:
+        self._prefetched.clear()
 
     def imported_many(self, kind: str, source_ids: Iterable) -> dict[str, ImportedObject]:
         ids = [str(value) for value in source_ids]
@@ -352,7 +372,11 @@ def run_import(
     }
     try:
         survey(run)
-        with transaction.atomic() if options.dry_run else _nothing(), quiet_signals():
+        with (
+            transaction.atomic() if options.dry_run else _nothing(),
+            quiet_signals(),
+            deferred_indexing() as saved,
+        ):
             content_pass.prepare_site(run)
             discussion.load_feedback_forms(run)
             content_pass.import_terms(run)
@@ -366,6 +390,9 @@ def run_import(
             discussion.recount(run)
             if options.dry_run:
                 transaction.set_rollback(True)
+            else:
+                with run.progress.phase(_("Search index")) as step:
+                    step(saved.enqueue())
     except SourceError as error:
         report.aborted = str(error)
         raise ImportFailed(str(error)) from None

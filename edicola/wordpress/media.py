@@ -24,11 +24,12 @@ from PIL import UnidentifiedImageError
 
 from . import redirects
 from .bodies import ImageRef
-from .importer import Decision, Kind, RecordSkipped, Run, compact_id, fingerprint
+from .importer import Decision, Kind, RecordSkipped, Run, batched, compact_id, fingerprint
 from .records import Item
 
 UPLOADS_MARK = "/wp-content/uploads/"
 # "foto-1024x768.jpg", "foto-scaled.jpg", "foto-scaled-300x200.jpg" → "foto.jpg"
+BATCH = 200  # attachments whose ImportedObject rows are read at once
 SIZE_SUFFIX = re.compile(r"(?:-scaled)?(?:-\d{1,5}x\d{1,5})?(?:-scaled)?(?=\.[A-Za-z0-9]{1,5}$)")
 
 
@@ -73,17 +74,22 @@ def _text(value: str, limit: int) -> str:
 
 def import_attachments(run: Run) -> None:
     with run.progress.phase(_("Media"), run.item_total or None) as step:
-        for item in run.content.items():
-            step()
-            if item.post_type == "page":
-                run.page_ids.add(compact_id(item.source_id))
-                parent = compact_id(item.parent_id)
-                if parent and parent != 0:
-                    run.page_parents[compact_id(item.source_id)] = parent
-                continue
-            if item.post_type != "attachment":
-                continue
-            run.each(Kind.ATTACHMENT, item.source_id, lambda item=item: _attachment(run, item))
+        for batch in batched(run.content.items(), BATCH):
+            run.prefetch(
+                Kind.ATTACHMENT, [i.source_id for i in batch if i.post_type == "attachment"]
+            )
+            for item in batch:
+                step()
+                if item.post_type == "page":
+                    run.page_ids.add(compact_id(item.source_id))
+                    parent = compact_id(item.parent_id)
+                    if parent and parent != 0:
+                        run.page_parents[compact_id(item.source_id)] = parent
+                    continue
+                if item.post_type != "attachment":
+                    continue
+                run.each(Kind.ATTACHMENT, item.source_id, lambda item=item: _attachment(run, item))
+            run.forget_prefetched()
 
 
 def _attachment(run: Run, item: Item) -> str:
@@ -174,7 +180,13 @@ def _image(run: Run, path: Path, name: str, title: str, alt: str):
             picture.verify()
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as error:
         raise RecordSkipped(_("The image file cannot be read."), f"{path.name}: {error}") from None
-    image = _image_model()(title=title, description=alt, width=width, height=height)
+    image = _image_model()(
+        title=title,
+        description=alt,
+        width=width,
+        height=height,
+        collection_id=_root_collection(run),
+    )
     if run.options.dry_run:
         image.file.name = f"original_images/{name}"
         image.save()
@@ -186,8 +198,17 @@ def _image(run: Run, path: Path, name: str, title: str, alt: str):
     return image
 
 
+def _root_collection(run: Run) -> int:
+    """The collection new images and documents go to (Wagtail's default: the root)."""
+    if run.root_collection_id is None:
+        from wagtail.models import get_root_collection_id
+
+        run.root_collection_id = get_root_collection_id()
+    return run.root_collection_id
+
+
 def _document(run: Run, path: Path, title: str):
-    document = _document_model()(title=title)
+    document = _document_model()(title=title, collection_id=_root_collection(run))
     if run.options.dry_run:
         document.file.name = f"documents/{path.name}"
         document.save()
