@@ -43,6 +43,7 @@ test: install-test
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 migrations-check: install
 	SECRET_KEY=migrations-check $(BIN)/edicola makemigrations --check --dry-run

@@ -4,8 +4,8 @@ Every attempt counts against both; a successful login forgets the e-mail's count
 an address is locked only by repeated failures, while one IP cannot try many addresses.
 """
 
-from edicola.comments.readers import client_ip
 from edicola.core import ratelimit
+from edicola.core.origin import client_ip
 
 RATES_PER_IP = ["30/600"]
 RATES_PER_EMAIL = ["8/600"]

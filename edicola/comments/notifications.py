@@ -11,9 +11,8 @@ next run sends them. Temporary failures retry with backoff (core.mail.BACKOFF); 
 5xx refusal disables the address.
 
 Subscribers who chose the daily digest get rows marked `digest`, due at
-COMMENTS_NOTIFICATIONS["DIGEST_HOUR"]; `send_digests()` sends one mail per subscriber listing them.
-Editors (MODERATOR_EMAILS) get at most one notice per MODERATOR_NOTICE_SECONDS listing the
-comments waiting for moderation. `sweep()`, run by tasks.tick on `edicola clock`, sweeps all of it.
+COMMENTS_NOTIFICATIONS["DIGEST_HOUR"], which digests.py sends; the editors' notices are in
+notices.py. `sweep()`, run by tasks.tick on `edicola clock`, rescues the rows of dead workers.
 
 Fast and flat for large audiences: the fan-out reads subscribers and writes rows page by page
 (FAN_OUT_PAGE), with SQLite's page cache capped; the sender reads claimed rows as tuples (no
@@ -35,7 +34,6 @@ import contextlib
 import logging
 import smtplib
 import time
-from collections import defaultdict
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
@@ -44,14 +42,12 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from django.utils.translation import gettext
 
 from edicola.core import leases, mail
-from edicola.core.models import OutgoingMail
 
 from . import subscriptions
 from .conf import conf
@@ -61,8 +57,6 @@ logger = logging.getLogger(__name__)
 
 State = Notification.State
 NEW_COMMENT_TEMPLATE = "comments/email/new_comment"
-DIGEST_TEMPLATE = "comments/email/digest"
-MODERATION_TEMPLATE = "comments/email/moderation"
 # Stand-ins for the per-subscriber links in text rendered once per comment and language.
 MANAGE_MARK = "__EDICOLA_MANAGE_URL__"
 UNSUBSCRIBE_MARK = "__EDICOLA_UNSUBSCRIBE_URL__"
@@ -193,16 +187,16 @@ def fan_out(comment_id: int) -> int:
 # -- Rendering -------------------------------------------------------------------------------------
 
 
-def _domain() -> str:
+def mail_domain() -> str:
     return urlsplit(settings.BASE_URL).hostname or "localhost"
 
 
 def thread_id(article_id: int) -> str:
     """The Message-ID every mail about one article refers to, so mail clients thread them."""
-    return f"<article-{article_id}@{_domain()}>"
+    return f"<article-{article_id}@{mail_domain()}>"
 
 
-def _article_url(article) -> str:
+def article_url(article) -> str:
     url = article.get_url() or "/"
     return url if url.startswith("http") else settings.BASE_URL + url
 
@@ -215,15 +209,15 @@ def excerpt(comment: Comment) -> str:
 def render_new_comment(comment: Comment, language: str) -> mail.MessageTemplate:
     """The new-comment mail in `language`, encoded once; the subscriber's links are holes."""
     article = comment.article
-    article_url = _article_url(article)
+    url = article_url(article)
     with translation.override(language):
         context = {
             "site_name": mail.site_name(),
             "base_url": settings.BASE_URL,
             "language": language,
             "article_title": article.title,
-            "article_url": article_url,
-            "comment_url": f"{article_url}#{comment.anchor}",
+            "article_url": url,
+            "comment_url": f"{url}#{comment.anchor}",
             "author_name": comment.author_name,
             "excerpt": excerpt(comment),
             "is_reply": comment.parent_id is not None,
@@ -293,13 +287,13 @@ def recover(now=None) -> int:
     )
 
 
-def _settle(row_id: int, token: str, **fields) -> None:
+def settle(row_id: int, token: str, **fields) -> None:
     Notification.objects.filter(pk=row_id, lease_token=token, state=State.SENDING).update(
         lease_token="", lease_until=None, **fields
     )
 
 
-def _retry_fields(attempts: int, error: Exception | str) -> dict:
+def retry_fields(attempts: int, error: Exception | str) -> dict:
     text = str(error)[:300]
     if mail.BACKOFF.exhausted(attempts):
         return {"state": State.FAILED, "error": text}
@@ -414,18 +408,18 @@ def _send_batch(
         logger.warning("Cannot open the mail connection: %s", error)
         connection.close()
         for row_id, _comment, attempts, *_rest in rows:
-            _settle(row_id, token, **_retry_fields(attempts, error))
+            settle(row_id, token, **retry_fields(attempts, error))
         return 0
-    domain = _domain()
+    domain = mail_domain()
     try:
         for index, row in enumerate(rows):
             row_id, comment_id, attempts, subscriber_id, email, language, key, disabled = row
             comment = cache.get(comment_id)
             if comment is None or comment.status != Comment.Status.APPROVED:
-                _settle(row_id, token, state=State.CANCELLED, error="comment no longer published")
+                settle(row_id, token, state=State.CANCELLED, error="comment no longer published")
                 continue
             if disabled is not None:
-                _settle(row_id, token, state=State.CANCELLED, error="address disabled")
+                settle(row_id, token, state=State.CANCELLED, error="address disabled")
                 continue
             reader = Reader(subscriber_id, email, key, language)
             try:
@@ -434,15 +428,15 @@ def _send_batch(
                 template = cache.template(comment, reader.language)
                 connection.send(template, email, headers, holes)
             except ValueError as error:  # an address or header that cannot be sent at all
-                _settle(row_id, token, state=State.FAILED, error=str(error)[:300])
+                settle(row_id, token, state=State.FAILED, error=str(error)[:300])
                 continue
             except Exception as error:
                 if mail.is_permanent(error):
-                    _settle(row_id, token, state=State.FAILED, error=str(error)[:300])
+                    settle(row_id, token, state=State.FAILED, error=str(error)[:300])
                     disable_address(subscriber_id, str(error))
                     continue
                 logger.warning("Notification %s not sent: %s", row_id, error)
-                _settle(row_id, token, **_retry_fields(attempts, error))
+                settle(row_id, token, **retry_fields(attempts, error))
                 if _connection_lost(error):
                     later = [later[0] for later in rows[index + 1 :]]  # not tried: no attempt
                     Notification.objects.filter(
@@ -509,164 +503,11 @@ def next_retry_at():
     )
 
 
-# -- Daily digest ----------------------------------------------------------------------------------
-
-
-def digest_message(subscriber: Subscriber, comments: list[Comment]):
-    language = subscriber.language or settings.LANGUAGE_CODE
-    token = subscriptions.unsubscribe_token(subscriber)
-    unsubscribe = subscriptions.unsubscribe_url(subscriber, token, language)
-    by_article: dict[int, dict] = {}
-    for comment in comments:
-        entry = by_article.setdefault(
-            comment.article_id,
-            {"title": comment.article.title, "url": _article_url(comment.article), "items": []},
-        )
-        entry["items"].append(
-            {
-                "author_name": comment.author_name,
-                "excerpt": excerpt(comment),
-                "url": f"{entry['url']}#{comment.anchor}",
-            }
-        )
-    with translation.override(language):
-        context = {
-            "site_name": mail.site_name(),
-            "base_url": settings.BASE_URL,
-            "articles": list(by_article.values()),
-            "count": len(comments),
-            "manage_url": subscriptions.manage_url(subscriber, language),
-            "unsubscribe_url": unsubscribe,
-        }
-        subject = gettext("Today's new comments on %(site)s") % {"site": context["site_name"]}
-        text = mail.render_text(f"{DIGEST_TEMPLATE}.txt", context)
-        html = render_to_string(f"{DIGEST_TEMPLATE}.html", context)
-    headers = {
-        "Message-ID": f"<digest-{subscriber.pk}.{int(time.time())}@{_domain()}>",
-        "Auto-Submitted": "auto-generated",
-        "Content-Language": language,
-    }
-    return mail.MessageTemplate(subject, text, html, headers), subscriptions.list_headers(
-        unsubscribe, token
-    )
-
-
-def send_digests(now=None, *, mailer: str = "default", subscribers_per_batch: int = 100) -> int:
-    """One mail per subscriber whose digest rows are due, listing them; returns mails sent."""
-    now = now or timezone.now()
-    recover(now)
-    sent = 0
-    for _round in range(10_000):  # bounded: each round settles every row it claims
-        due = Notification.objects.filter(digest=True, available_at__lte=now, state=State.PENDING)
-        subscriber_ids = list(
-            due.order_by("subscriber_id")
-            .values_list("subscriber_id", flat=True)
-            .distinct()[:subscribers_per_batch]
-        )
-        if not subscriber_ids:
-            break
-        token = leases.claim(
-            due.filter(subscriber_id__in=subscriber_ids),
-            limit=100_000,
-            lease_seconds=conf("LEASE_SECONDS"),
-            pending=State.PENDING,
-            sending=State.SENDING,
-        )
-        if not token:
-            break
-        rows = list(
-            Notification.objects.filter(lease_token=token, state=State.SENDING)
-            .select_related("subscriber", "comment", "comment__article")
-            .order_by("comment__created_at", "pk")
-        )
-        groups: dict[int, list[Notification]] = defaultdict(list)
-        for row in rows:
-            groups[row.subscriber_id].append(row)
-        with mail.batch_connection(mailer) as connection:
-            for group in groups.values():
-                sent += _send_digest(connection, group, token)
-    return sent
-
-
-def _send_digest(connection, rows: list[Notification], token: str) -> int:
-    subscriber = rows[0].subscriber
-    live = [row for row in rows if row.comment.status == Comment.Status.APPROVED]
-    for row in rows:
-        if row not in live or subscriber.disabled_at is not None:
-            _settle(row.pk, token, state=State.CANCELLED, error="not sent")
-    if not live or subscriber.disabled_at is not None:
-        return 0
-    try:
-        template, headers = digest_message(subscriber, [row.comment for row in live])
-        connection.send(template, subscriber.email, headers, {})
-    except Exception as error:
-        permanent = mail.is_permanent(error)
-        for row in live:
-            fields = {"state": State.FAILED, "error": str(error)[:300]}
-            if not permanent:
-                fields = _retry_fields(row.attempts, error)
-            _settle(row.pk, token, **fields)
-        if permanent:
-            disable_address(subscriber.pk, str(error))
-        return 0
-    for row in live:
-        _settle(row.pk, token, state=State.SENT, sent_at=timezone.now(), error="")
-    return 1
-
-
-# -- Editors ---------------------------------------------------------------------------------------
-
-
-def notify_moderators(now=None) -> int:
-    """Tell MODERATOR_EMAILS about comments that started waiting for moderation since the last
-    notice, at most once per MODERATOR_NOTICE_SECONDS. Returns how many mails were queued."""
-    recipients_list = conf("MODERATOR_EMAILS")
-    if not recipients_list:
-        return 0
-    now = now or timezone.now()
-    last = (
-        OutgoingMail.objects.filter(template=MODERATION_TEMPLATE)
-        .order_by("-created_at")
-        .values_list("created_at", flat=True)
-        .first()
-    )
-    if last is not None and now - last < timedelta(seconds=conf("MODERATOR_NOTICE_SECONDS")):
-        return 0
-    since = last or now - timedelta(days=1)
-    waiting = Comment.objects.pending().filter(created_at__gt=since)
-    count = waiting.count()
-    if not count:
-        return 0
-    language = settings.LANGUAGE_CODE
-    with translation.override(language):
-        subject = gettext("%(count)d comments are waiting for moderation") % {"count": count}
-        if count == 1:
-            subject = gettext("A comment is waiting for moderation")
-        queue_url = settings.BASE_URL + reverse("comments_admin:queue")
-    items = [
-        {"author_name": comment.author_name, "excerpt": excerpt(comment), "article": title}
-        for comment, title in (
-            (comment, comment.article.title)
-            for comment in waiting.select_related("article").order_by("created_at")[:20]
-        )
-    ]
-    with transaction.atomic():
-        for address in recipients_list:
-            mail.queue_mail(
-                address,
-                subject,
-                MODERATION_TEMPLATE,
-                {"count": count, "items": items, "queue_url": queue_url},
-                language=language,
-            )
-    return len(recipients_list)
-
-
 # -- Periodic sweep --------------------------------------------------------------------------------
 
 
 def sweep(now=None) -> tuple[bool, bool]:
-    """Rescue rows of dead workers, send due editor notices and retry stored mail that is due.
+    """Rescue rows of dead workers and retry stored mail that is due.
     Returns (immediate deliveries due, digests due) when no worker is busy, for the task layer
     to start them (tasks.tick, on the clock). Cheap when there is nothing to do."""
     now = now or timezone.now()
@@ -675,6 +516,5 @@ def sweep(now=None) -> tuple[bool, bool]:
     busy = Notification.objects.filter(state=State.SENDING).exists()
     deliveries = not busy and pending.filter(digest=False).exists()
     digests = not busy and pending.filter(digest=True).exists()
-    notify_moderators(now)
     mail.retry_due_mail(now)
     return deliveries, digests

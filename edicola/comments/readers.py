@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from django.http import HttpRequest, HttpResponse
 
+from edicola.core.origin import client_ip
+
 # The discussion's cookies. The sort order selects a variant of cached pages; holders of an edit
 # cookie bypass the page cache (registered with core.pagecache by CommentsConfig.ready()).
 SORT_COOKIE = "edicola_ordine"
@@ -55,11 +57,6 @@ def ip_network(ip: str) -> str:
         address = address.ipv4_mapped
     prefix = 24 if address.version == 4 else 48
     return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
-
-
-def client_ip(request: HttpRequest) -> str:
-    """The client's address as the web server saw it (proxies must set REMOTE_ADDR right)."""
-    return request.META.get("REMOTE_ADDR", "") or "0.0.0.0"
 
 
 def _guest_id(request: HttpRequest) -> str:

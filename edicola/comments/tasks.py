@@ -10,7 +10,7 @@ from django.tasks import task
 
 from edicola.core.tasks import enqueue_after_commit
 
-from . import notifications, privacy
+from . import digests, notices, notifications, privacy
 from .conf import conf
 from .signals import comment_held, comments_approved
 
@@ -36,12 +36,12 @@ def deliver_notifications_task() -> int:
 
 @task()
 def send_digests_task() -> int:
-    return notifications.send_digests()
+    return digests.send_digests()
 
 
 @task()
 def moderation_notice_task() -> int:
-    return notifications.notify_moderators()
+    return notices.notify_moderators()
 
 
 def _deliver() -> int:
@@ -56,11 +56,13 @@ def _deliver() -> int:
 
 
 def tick(now=None) -> None:
-    """The clock's job: the notification sweep, then the deliveries and digests it found due."""
-    deliveries, digests = notifications.sweep(now)
+    """The clock's job: the notification sweep, the editors' notice, then the deliveries and
+    digests the sweep found due."""
+    deliveries, digests_due = notifications.sweep(now)
+    notices.notify_moderators(now)
     if deliveries:
         deliver_notifications_task.enqueue()
-    if digests:
+    if digests_due:
         send_digests_task.enqueue()
 
 

@@ -4,6 +4,8 @@ Cached HTML cannot carry a per-reader CSRF token, so state-changing reader endpo
 where the request comes from instead: the browser's `Sec-Fetch-Site` header when present
 (same-origin, or none for a typed URL), otherwise `Origin`, otherwise `Referer`, compared with
 this site's own host. A request with none of the three is refused.
+
+`client_ip` is the one reading of the client's address (for rate limits and click counting).
 """
 
 from functools import wraps
@@ -12,6 +14,11 @@ from urllib.parse import urlsplit
 from django.http import HttpRequest, HttpResponseForbidden
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The client's address as the web server saw it (proxies must set REMOTE_ADDR right)."""
+    return request.META.get("REMOTE_ADDR", "") or "0.0.0.0"
 
 
 def is_same_origin(request: HttpRequest) -> bool:

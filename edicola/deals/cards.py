@@ -6,6 +6,8 @@ import textwrap
 
 from PIL import Image, ImageDraw, ImageFont
 
+from edicola.deals.formatting import format_price
+
 CARD_SIZE = (1200, 630)
 BACKGROUND = (17, 67, 120)
 FOREGROUND = (255, 255, 255)
@@ -17,8 +19,6 @@ def _font(size: int):
 
 
 def deal_card(deal) -> bytes:
-    from edicola.deals.formatting import format_price
-
     image = Image.new("RGB", CARD_SIZE, BACKGROUND)
     draw = ImageDraw.Draw(image)
     draw.text((60, 50), deal.store.name[:40], font=_font(40), fill=ACCENT)

@@ -11,7 +11,8 @@ status webhook carrying its id (biz_opaque_callback_data) marks it sent or faile
 hears nothing goes back to pending only once it is older than DEALS_RECONCILE_SECONDS (ten
 minutes: Meta's webhooks arrive well within that), or older than a moment an operator names
 (`deals_worker whatsapp --reconcile-before ...`) after making sure every status webhook up to
-then has arrived. Unknown Telegram rows wait for a person. Outcomes are recorded in batches.
+then has arrived. Unknown Telegram rows wait for a person. Outcomes are recorded in batches;
+what a platform's answer means for a row is decided in deals.delivery.
 """
 
 from collections import defaultdict
@@ -29,20 +30,17 @@ from edicola.core.tasks import enqueue_after_commit
 from edicola.deals.models import OutboxMessage
 
 State = OutboxMessage.State
-MAX_ATTEMPTS = 5
-OVER_KINDS = ("offer", "alert", "post")
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a platform client says about one send."""
+    """What to store on one row after a try."""
 
     row_id: int
-    state: str  # sent, failed, unknown, or pending (retry)
+    state: str  # sent, failed, unknown, or pending (retry after `retry_after` seconds)
     provider_message_id: str = ""
     error: str = ""
     retry_after: float = 0.0
-    chat_id: str = ""  # Telegram channel posts: where the post lives
 
 
 def queue(rows: Iterable[OutboxMessage]) -> None:
@@ -127,18 +125,13 @@ def unsettled(channel: str) -> int:
     return OutboxMessage.objects.filter(query, channel=channel).count()
 
 
-def record(outcomes: Iterable[Outcome], attempts: dict[int, int] | None = None) -> None:
-    """Store what the platform said, one UPDATE per kind of outcome. Only rows still being sent
-    (or unknown) are touched, so a status webhook that already settled a row is never
-    overwritten."""
+def record(outcomes: Iterable[Outcome]) -> None:
+    """Store outcomes, one UPDATE per kind of outcome. Only rows still being sent (or unknown)
+    are touched, so a status webhook that already settled a row is never overwritten."""
     now = timezone.now()
-    attempts = attempts or {}
     groups: dict[tuple, list[Outcome]] = defaultdict(list)
     for outcome in outcomes:
-        state = outcome.state
-        if state == State.PENDING and attempts.get(outcome.row_id, 0) >= MAX_ATTEMPTS:
-            state = State.FAILED
-        groups[(state, outcome.error[:300], outcome.retry_after)].append(outcome)
+        groups[(outcome.state, outcome.error[:300], outcome.retry_after)].append(outcome)
     with transaction.atomic():
         for (state, error, retry_after), group in groups.items():
             for start in range(0, len(group), 300):
@@ -189,40 +182,3 @@ COLUMNS = (
     "available_at",
     "provider_message_id",
 )
-
-
-def deal_link(deal, channel: str) -> str:
-    """The absolute /go/ link of a deal, tagged with the channel that carries it."""
-    from django.urls import reverse
-
-    return f"{settings.BASE_URL}{reverse('deals:go', args=[deal.pk])}?c={channel}"
-
-
-def prepare(rows: list[Claimed]) -> tuple[list, list[Outcome]]:
-    """Payloads for the claimed rows, and outcomes for rows with nothing (more) to send. Each
-    deal is read once per batch, as it is now (an edit or the end of a deal shows at once)."""
-    from edicola.deals.models import Deal
-
-    deal_ids = {row.deal_id for row in rows if row.deal_id}
-    deals = Deal.objects.select_related("store").in_bulk(deal_ids) if deal_ids else {}
-    ready, skipped = [], []
-    whatsapp_rows = []
-    for row in rows:
-        row.deal = deals.get(row.deal_id)
-        if row.deal_id and (row.deal is None or row.deal.is_over) and row.kind in OVER_KINDS:
-            skipped.append(Outcome(row.pk, State.FAILED, error="deal over before sending"))
-        elif row.channel == OutboxMessage.Channel.WHATSAPP:
-            whatsapp_rows.append(row)
-        else:
-            from edicola.deals import telegram
-
-            payload = telegram.payload_for(row)
-            if isinstance(payload, Outcome):
-                skipped.append(payload)
-            else:
-                ready.append(payload)
-    if whatsapp_rows:
-        from edicola.deals import whatsapp
-
-        ready.extend(whatsapp.payloads_for(whatsapp_rows))
-    return ready, skipped

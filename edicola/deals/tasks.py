@@ -1,5 +1,6 @@
-"""Outbox workers: claim due rows of one channel, send them through that channel's client,
-record what happened. Safe to run twice or side by side: claims are leased (outbox.py).
+"""Outbox workers: claim due rows of one channel, render them (messages.py), send them through
+that channel's client and hand the typed results to delivery.py, which decides what they mean.
+Safe to run twice or side by side: claims are leased (outbox.py).
 
 The database is used from the calling thread only; sending happens on an event loop in a helper
 thread, so batch N+1 is being sent while batch N is recorded.
@@ -15,8 +16,10 @@ from django.conf import settings
 from django.tasks import task
 from django.utils import timezone, translation
 
-from edicola.deals import outbox
+from edicola.deals import delivery, messages, outbox
 from edicola.deals.models import OutboxMessage
+from edicola.deals.telegram import TelegramClient
+from edicola.deals.whatsapp import WhatsAppClient
 
 logger = logging.getLogger(__name__)
 Channel = OutboxMessage.Channel
@@ -60,15 +63,11 @@ class _Loop:
 
 def _client(channel: str):
     if channel == Channel.WHATSAPP:
-        from edicola.deals.whatsapp import WhatsAppClient
-
         return WhatsAppClient()
     return _client_for_telegram()
 
 
 def _client_for_telegram():
-    from edicola.deals.telegram import TelegramClient
-
     return TelegramClient()
 
 
@@ -101,7 +100,7 @@ def drain(
                 rows = outbox.claim(channel, _batch_size(channel), lease_seconds=lease_seconds)
                 future = None
                 if rows:
-                    ready, skipped = outbox.prepare(rows)
+                    ready, skipped = messages.prepare(rows)
                     if skipped:
                         outbox.record(skipped)
                     if ready:
@@ -149,29 +148,4 @@ def drain(
 
 
 def _finish(channel: str, future: Future, attempts: dict[int, int]) -> None:
-    outcomes = future.result()
-    outbox.record(outcomes, attempts)
-    if channel == Channel.TELEGRAM_CHANNEL:
-        from edicola.deals.models import Deal
-
-        for outcome in outcomes:
-            if outcome.state == "sent" and outcome.chat_id:
-                row = OutboxMessage.objects.filter(pk=outcome.row_id).only("deal_id").first()
-                Deal.objects.filter(pk=row.deal_id).update(
-                    telegram_chat_id=outcome.chat_id,
-                    telegram_message_id=int(outcome.provider_message_id),
-                )
-    blocked = [o.row_id for o in outcomes if o.error.startswith("forbidden")]
-    if blocked and channel == Channel.TELEGRAM_CHAT:
-        chats = OutboxMessage.objects.filter(pk__in=blocked).values_list("recipient", flat=True)
-        from edicola.deals.services import deactivate_telegram
-
-        for chat in chats:
-            deactivate_telegram(chat)
-    opted_out = [o.row_id for o in outcomes if o.error.startswith("131050")]
-    if opted_out and channel == Channel.WHATSAPP:
-        from edicola.deals.services import whatsapp_opt_out
-
-        phones = OutboxMessage.objects.filter(pk__in=opted_out).values_list("recipient", flat=True)
-        for phone in phones:
-            whatsapp_opt_out(phone)
+    delivery.settle(channel, future.result(), attempts)

@@ -5,9 +5,10 @@ the bot, and a 429 pauses every request of the bot for `retry_after` before retr
 chats additionally get at most one message a second each. TELEGRAM_API_URL points the bot at
 another server (tests and benchmarks use a local fake of the Bot API).
 
-Errors are mapped to outbox outcomes: a read time-out after the request went out is `unknown`;
-a connection that never opened is retried; "bot was blocked by the user" (403) fails the row and
-the caller deactivates the subscriber.
+Answers become typed results (deals.results): a read time-out after the request went out is
+Unknown; a connection that never opened is NotSent; "bot was blocked by the user" (403) is
+RecipientGone; a 429 the rate limiter could not absorb is RateLimited. deals.delivery decides
+what each means; deals.messages renders the payloads.
 """
 
 import asyncio
@@ -16,71 +17,25 @@ from dataclasses import dataclass, field
 
 import httpx
 from django.conf import settings
-from django.utils import formats, timezone
-from django.utils.html import escape
-from django.utils.translation import gettext as _
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import AIORateLimiter, ExtBot
 from telegram.request import HTTPXRequest
 
-from edicola.deals.formatting import format_price
-from edicola.deals.outbox import Outcome
+from edicola.deals.results import (
+    Failed,
+    NotSent,
+    RateLimited,
+    RecipientGone,
+    SendResult,
+    Sent,
+    Unknown,
+)
 
 CAPTION_LIMIT = 1024
 TEXT_LIMIT = 4096
 NOT_SENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-
-
-def _shorten(text: str, limit: int) -> str:
-    """Cut at a word boundary, with an ellipsis, to at most `limit` characters."""
-    if len(text) <= limit:
-        return text
-    if limit <= 1:
-        return "…"[:limit]
-    cut = text[: limit - 1]
-    space = cut.rfind(" ")
-    if space > limit // 2:
-        cut = cut[:space]
-    return cut.rstrip(" ,.;:-") + "…"
-
-
-def deal_message(deal, *, disclosure: str, limit: int = CAPTION_LIMIT) -> str:
-    """The HTML of a deal's post: title, price, old price, discount, code, expiry, disclosure.
-
-    The title is shortened (at a word) so that the whole message, tags included, fits `limit`;
-    everything else is always present.
-    """
-    lines = []
-    if deal.is_over:
-        lines.append(f"<b>⛔ {escape(_('EXPIRED'))}</b>")
-    price = f"💰 <b>{escape(format_price(deal.price))}</b>"
-    if deal.original_price and deal.discount_percent:
-        price += f" <s>{escape(format_price(deal.original_price))}</s> (-{deal.discount_percent}%)"
-    lines.append(price)
-    lines.append(f"🏬 {escape(deal.store.name)}")
-    if deal.coupon_code:
-        lines.append(f"🎟 {escape(_('Code'))}: <code>{escape(deal.coupon_code)}</code>")
-    if deal.expires_at:
-        when = formats.date_format(timezone.localtime(deal.expires_at), "SHORT_DATETIME_FORMAT")
-        lines.append(f"⏰ {escape(_('Expires'))}: {escape(when)}")
-    lines.append(f"<i>{escape(disclosure)}</i>")
-    rest = "\n".join(lines)
-    room = limit - len(rest) - len("<b></b>\n\n")
-    low, high = 1, len(deal.title)
-    while low < high:  # the longest shortened title whose escaped form fits the room
-        middle = (low + high + 1) // 2
-        if len(escape(_shorten(deal.title, middle))) <= room:
-            low = middle
-        else:
-            high = middle - 1
-    title = escape(_shorten(deal.title, low))
-    return f"<b>{title}</b>\n\n{rest}"
-
-
-def button_label(deal) -> str:
-    return _("Deal over") if deal.is_over else _("Go to the deal")
 
 
 @dataclass
@@ -97,21 +52,21 @@ class TelegramPayload:
     message_id: int | None = None
 
 
-def _outcome_for_error(row_id: int, error: Exception) -> Outcome:
+def _result_for_error(row_id: int, error: Exception) -> SendResult:
     cause = error.__cause__
     if isinstance(error, RetryAfter):
         seconds = error.retry_after
         seconds = seconds.total_seconds() if hasattr(seconds, "total_seconds") else float(seconds)
-        return Outcome(row_id, "pending", error=str(error), retry_after=seconds)
+        return RateLimited(row_id, seconds, str(error))
     if isinstance(error, Forbidden):
-        return Outcome(row_id, "failed", error=f"forbidden: {error.message}")
+        return RecipientGone(row_id, f"forbidden: {error.message}")
     if isinstance(error, TimedOut | NetworkError) and isinstance(cause, NOT_SENT_ERRORS):
-        return Outcome(row_id, "pending", error=str(error), retry_after=2.0)
+        return NotSent(row_id, str(error))
     if isinstance(error, TimedOut | NetworkError):
-        return Outcome(row_id, "unknown", error=f"no answer after sending: {error}")
+        return Unknown(row_id, f"no answer after sending: {error}")
     if isinstance(error, BadRequest):
-        return Outcome(row_id, "failed", error=f"bad request: {error.message}")
-    return Outcome(row_id, "pending", error=str(error), retry_after=5.0)
+        return Failed(row_id, f"bad request: {error.message}")
+    return NotSent(row_id, str(error))
 
 
 class _Limiter(AIORateLimiter):
@@ -172,7 +127,7 @@ class TelegramClient:
             await asyncio.sleep(self.per_chat_seconds - (now - last))
         self._last_by_chat[chat_id] = loop.time()
 
-    async def send(self, payload: TelegramPayload) -> Outcome:
+    async def send(self, payload: TelegramPayload) -> SendResult:
         markup = InlineKeyboardMarkup(
             [[InlineKeyboardButton(payload.button_label, url=payload.url)]]
         )
@@ -185,11 +140,8 @@ class TelegramClient:
                     parse_mode=ParseMode.HTML,
                     reply_markup=markup,
                 )
-                return Outcome(
-                    payload.row_id,
-                    "sent",
-                    provider_message_id=str(message.message_id),
-                    chat_id=str(message.chat_id),
+                return Sent(
+                    payload.row_id, message_id=str(message.message_id), chat_id=str(message.chat_id)
                 )
             if payload.kind == "sync":
                 try:
@@ -203,7 +155,7 @@ class TelegramClient:
                 except BadRequest as error:
                     if "not modified" not in error.message.lower():
                         raise
-                return Outcome(payload.row_id, "sent", provider_message_id=str(payload.message_id))
+                return Sent(payload.row_id, message_id=str(payload.message_id))
             await self._pace(payload.chat_id)
             message = await self.bot.send_message(
                 payload.chat_id,
@@ -212,38 +164,6 @@ class TelegramClient:
                 reply_markup=markup,
                 link_preview_options=None,
             )
-            return Outcome(payload.row_id, "sent", provider_message_id=str(message.message_id))
+            return Sent(payload.row_id, message_id=str(message.message_id))
         except TelegramError as error:
-            return _outcome_for_error(payload.row_id, error)
-
-
-def payload_for(row) -> "TelegramPayload | Outcome":
-    """Render a claimed row with the deal as it is now (edits and expiry included)."""
-    from edicola.deals.cards import deal_photo
-    from edicola.deals.models import OutboxMessage
-    from edicola.deals.outbox import deal_link
-    from edicola.deals.services import disclosure_for
-
-    deal = row.deal
-    if row.kind == "sync":
-        post = OutboxMessage.objects.filter(deal=deal, kind="post").first()
-        if post is None or post.state == "pending":
-            return Outcome(row.pk, "sent", error="the post itself carries this version")
-        if post.state == "sending":
-            return Outcome(row.pk, "pending", error="post being sent", retry_after=5.0)
-        if post.state != "sent" or not post.provider_message_id.isdigit():
-            return Outcome(row.pk, "failed", error="no post to edit")
-    channel = "telegram"
-    limit = CAPTION_LIMIT if row.kind in ("post", "sync") else TEXT_LIMIT
-    payload = TelegramPayload(
-        row_id=row.pk,
-        kind=row.kind,
-        chat_id=(deal.telegram_chat_id or row.recipient) if row.kind == "sync" else row.recipient,
-        text=deal_message(deal, disclosure=disclosure_for(deal), limit=limit),
-        url=deal_link(deal, channel),
-        button_label=button_label(deal),
-        message_id=int(post.provider_message_id) if row.kind == "sync" else None,
-    )
-    if row.kind == "post":
-        payload.photo = deal_photo(deal)
-    return payload
+            return _result_for_error(payload.row_id, error)

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from edicola.core.origin import client_ip
 from edicola.deals import services
 from edicola.deals.cards import deal_card
 from edicola.deals.models import Deal, Store
@@ -79,10 +80,6 @@ def deal_card_image(request, pk: int):
     return response
 
 
-def _client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
-
-
 @require_GET
 def go(request, pk: int):
     """Count the click (not for bots, once per reader and hour) and send the reader on."""
@@ -97,7 +94,7 @@ def go(request, pk: int):
     if not (reader.isalnum() and len(reader) == 22):
         # A reader without our cookie is known by address and browser; the cookie then carries
         # the same key, so their next click in the hour is recognised either way.
-        seed = f"{_client_ip(request)}|{user_agent}|{settings.SECRET_KEY}"
+        seed = f"{client_ip(request)}|{user_agent}|{settings.SECRET_KEY}"
         reader = new_cookie = hashlib.blake2b(seed.encode(), digest_size=16).hexdigest()[:22]
     identity = f"r:{reader}"
     services.record_click(

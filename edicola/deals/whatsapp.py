@@ -5,11 +5,12 @@ WHATSAPP_MESSAGES_PER_SECOND (80 by default, the per-number limit), evenly space
 kept-alive HTTP/1.1 connections driven by h11 on asyncio (a general HTTP client costs several
 times more CPU per request, which caps a worker well below 1,000 messages a second).
 
-Meta's error codes map to outbox outcomes: 130429 (throughput) pauses every send and retries,
-131056 (too many messages to one user) retries that one later, 131047 / 131049 fail without
-retry, 131050 fails and opts the subscriber out. A time-out or a broken connection after the
-request went out is `unknown`; a connection that never opened is retried. Our outbox id travels
-in `biz_opaque_callback_data` and comes back in the status webhooks, which settle unknown rows.
+Meta's error codes become typed results (deals.results): 130429 (throughput) pauses every send
+and is RateLimited, as is 131056 (too many messages to one user, retried later); 131047 / 131049
+are Failed; 131050 is RecipientGone (deals.delivery opts the number out). A time-out or a broken
+connection after the request went out is Unknown; a connection that never opened is NotSent.
+Our outbox id travels in `biz_opaque_callback_data` and comes back in the status webhooks, which
+settle unknown rows.
 """
 
 import asyncio
@@ -24,7 +25,15 @@ from urllib.parse import urlsplit
 import h11
 from django.conf import settings
 
-from edicola.deals.outbox import Outcome
+from edicola.deals.results import (
+    Failed,
+    NotSent,
+    RateLimited,
+    RecipientGone,
+    SendResult,
+    Sent,
+    Unknown,
+)
 
 THROUGHPUT_ERROR = 130429
 PAIR_RATE_ERROR = 131056
@@ -206,14 +215,14 @@ class WhatsAppClient:
         )
         return _Connection(reader, writer)
 
-    async def send(self, payload: WhatsAppPayload) -> Outcome:
+    async def send(self, payload: WhatsAppPayload) -> SendResult:
         body = json.dumps(template_body(payload), separators=(",", ":")).encode()
         async with self.slots:
             await self.limiter.wait()
             try:
                 connection = await self._connection()
             except (OSError, TimeoutError) as error:  # nothing went out: try again later
-                return Outcome(payload.row_id, "pending", error=repr(error)[:200], retry_after=2.0)
+                return NotSent(payload.row_id, repr(error)[:200])
             try:
                 async with asyncio.timeout(ANSWER_SECONDS):
                     status, answer = await connection.post(
@@ -221,13 +230,11 @@ class WhatsAppClient:
                     )
             except (NoAnswer, TimeoutError) as error:
                 connection.close()
-                return Outcome(
-                    payload.row_id, "unknown", error=f"no answer after sending: {error!r}"[:300]
-                )
+                return Unknown(payload.row_id, f"no answer after sending: {error!r}"[:300])
             self.idle.append(connection)
-        return self._outcome(payload.row_id, status, answer)
+        return self._result(payload.row_id, status, answer)
 
-    def _outcome(self, row_id: int, status: int, answer: bytes) -> Outcome:
+    def _result(self, row_id: int, status: int, answer: bytes) -> SendResult:
         try:
             data = json.loads(answer)
         except ValueError:
@@ -235,61 +242,19 @@ class WhatsAppClient:
         if not isinstance(data, dict):
             data = {}
         if status == 200 and data.get("messages"):
-            return Outcome(row_id, "sent", provider_message_id=str(data["messages"][0]["id"]))
+            return Sent(row_id, message_id=str(data["messages"][0]["id"]))
         error = data.get("error") or {}
         code = error.get("code")
         text = f"{code}: {error.get('message', status)}"
         if code == THROUGHPUT_ERROR:
             self.limiter.pause(THROUGHPUT_PAUSE_SECONDS)
-            return Outcome(row_id, "pending", error=text, retry_after=THROUGHPUT_PAUSE_SECONDS)
+            return RateLimited(row_id, THROUGHPUT_PAUSE_SECONDS, text)
         if code == PAIR_RATE_ERROR:
-            return Outcome(row_id, "pending", error=text, retry_after=PAIR_RATE_SECONDS)
-        if code in NOT_RETRIED_ERRORS or code == OPTED_OUT_ERROR:
-            return Outcome(row_id, "failed", error=text)
+            return RateLimited(row_id, PAIR_RATE_SECONDS, text)
+        if code == OPTED_OUT_ERROR:
+            return RecipientGone(row_id, text)
+        if code in NOT_RETRIED_ERRORS:
+            return Failed(row_id, text)
         if status >= 500 or code is None:
-            return Outcome(row_id, "pending", error=text, retry_after=5.0)
-        return Outcome(row_id, "failed", error=text)
-
-
-def offer_parameters(deal) -> list[str]:
-    """The offer template's body parameters, filled from the deal."""
-    from edicola.deals.formatting import format_price
-    from edicola.deals.outbox import deal_link
-    from edicola.deals.services import disclosure_for
-
-    return [
-        deal.title[:200],
-        format_price(deal.price),
-        format_price(deal.original_price) if deal.original_price else "-",
-        deal.coupon_code or "-",
-        deal_link(deal, "whatsapp"),
-        disclosure_for(deal)[:200],
-    ]
-
-
-def payloads_for(rows) -> list[WhatsAppPayload]:
-    """The template messages of claimed rows: offers (parameters computed once per deal) and
-    opt-in confirmations."""
-    language = settings.WHATSAPP_TEMPLATE_LANGUAGE
-    parameters: dict[int, list[str]] = {}
-    payloads = []
-    for row in rows:
-        if row.kind == "confirm":
-            payloads.append(
-                WhatsAppPayload(
-                    row.pk, row.recipient, settings.WHATSAPP_CONFIRM_TEMPLATE, language, []
-                )
-            )
-            continue
-        if row.deal_id not in parameters:
-            parameters[row.deal_id] = offer_parameters(row.deal)
-        payloads.append(
-            WhatsAppPayload(
-                row.pk,
-                row.recipient,
-                settings.WHATSAPP_OFFER_TEMPLATE,
-                language,
-                parameters[row.deal_id],
-            )
-        )
-    return payloads
+            return NotSent(row_id, text)
+        return Failed(row_id, text)

@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from edicola.comments import markup
+from edicola.comments.conf import conf
 from edicola.comments.models import Comment, Discussion, Subscriber, Subscription, Vote
 from edicola.comments.services import ip_network
 from edicola.passages.models import PassageAnchor
@@ -493,7 +494,7 @@ def _values(comment: Comment) -> dict:
 
 def _within_depth(run: Run, comment: SourceComment, parent):
     """The parent a reply gets here: its own, or the deepest ancestor our depth limit allows."""
-    max_depth = max(1, settings.COMMENTS["MAX_DEPTH"])
+    max_depth = max(1, conf("MAX_DEPTH"))
     moved = False
     while parent is not None and parent[1] + 1 >= max_depth:
         moved = True

@@ -20,7 +20,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone, translation
 
-from edicola.comments import moderation, notifications, services, subscriptions
+from edicola.comments import digests, moderation, notices, notifications, services, subscriptions
 from edicola.comments.models import Comment, Notification, Subscriber, Subscription
 from edicola.comments.tests.factories import (
     guest,
@@ -141,15 +141,15 @@ def test_held_comment_notifies_once_approved_and_editors_get_one_batched_notice(
     mailbox.inbox.messages.clear()
     held = [post(article, f"Commento numero {n}", email=f"g{n}@example.test") for n in range(3)]
     assert {comment.status for comment in held} == {Comment.Status.PENDING}
-    notices = mailbox.wait_for(2)
+    editors_mail = mailbox.wait_for(2)
     time.sleep(0.2)
-    assert sorted(message["To"] for message in notices) == [
+    assert sorted(message["To"] for message in editors_mail) == [
         "capo@example.test",
         "redazione@example.test",
     ]  # one notice each for the three held comments, not three
     mailbox.inbox.messages.clear()
     # Later held comments wait for the next notice period, then come in one notice.
-    assert notifications.notify_moderators(timezone.now() + timedelta(hours=1)) == 2
+    assert notices.notify_moderators(timezone.now() + timedelta(hours=1)) == 2
 
     editor = make_user(staff=True)
     mailbox.inbox.messages.clear()
@@ -204,14 +204,14 @@ def test_daily_subscribers_get_one_digest(article, mailbox, settings):
     follower(article, "lenta@example.test", frequency="daily")
     mailbox.inbox.messages.clear()
     first, second = post(article, "Primo commento"), post(article, "Secondo commento")
-    assert notifications.send_digests() == 0  # not yet due
+    assert digests.send_digests() == 0  # not yet due
     assert mailbox.wait_for(1, timeout=0.2) == []
-    assert notifications.send_digests(timezone.now() + timedelta(days=1)) == 1
+    assert digests.send_digests(timezone.now() + timedelta(days=1)) == 1
     [digest] = mailbox.wait_for(1)
     text = digest.get_body(("plain",)).get_content()
     assert f"#commento-{first.pk}" in text and f"#commento-{second.pk}" in text
     assert digest["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    assert notifications.send_digests(timezone.now() + timedelta(days=2)) == 0
+    assert digests.send_digests(timezone.now() + timedelta(days=2)) == 0
 
 
 class _CountingInbox:

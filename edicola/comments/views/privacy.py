@@ -14,11 +14,10 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from edicola.core.origin import same_origin_required
+from edicola.core.origin import client_ip, same_origin_required
 
 from .. import privacy
 from ..forms import clean_email
-from ..readers import client_ip
 from .responses import private
 
 

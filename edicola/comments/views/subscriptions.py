@@ -17,12 +17,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from edicola.core.origin import same_origin_required
+from edicola.core.origin import client_ip, same_origin_required
 from edicola.news.models import ArticlePage
 
 from .. import subscriptions
 from ..models import Subscription
-from ..readers import client_ip
 from ..subscriptions import SubscriptionError
 from .responses import private
 

@@ -6,18 +6,14 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from edicola.deals import services, tasks
-from edicola.deals.models import Alert, Deal, OutboxMessage, TelegramSubscriber
-from edicola.deals.telegram import CAPTION_LIMIT, deal_message
-
-
-def _publish(deal):
-    services.deal_saved(deal, "draft")
-    deal.refresh_from_db()
-    return deal
+from edicola.deals.messages import deal_message
+from edicola.deals.models import Alert, OutboxMessage, TelegramSubscriber
+from edicola.deals.telegram import CAPTION_LIMIT
+from edicola.deals.tests.factories import publish
 
 
 def test_a_live_deal_is_posted_as_photo_with_caption_and_button(make_deal, fake_telegram):
-    deal = _publish(make_deal(status="live"))
+    deal = publish(make_deal(status="live"))
     tasks.drain("tg_channel")
     [post] = fake_telegram.sent("sendPhoto")
     assert post["has_photo"] and post["parse_mode"] == "HTML"
@@ -33,7 +29,7 @@ def test_a_live_deal_is_posted_as_photo_with_caption_and_button(make_deal, fake_
 
 
 def test_editing_edits_the_post_and_expiry_marks_it_expired(make_deal, fake_telegram):
-    deal = _publish(make_deal(status="live"))
+    deal = publish(make_deal(status="live"))
     tasks.drain("tg_channel")
     deal.price = Decimal("189.00")
     deal.save()
@@ -61,7 +57,7 @@ def test_alerts_go_to_matching_chats_and_a_blocked_chat_is_deactivated(make_deal
         subscriber = TelegramSubscriber.objects.create(chat_id=chat)
         Alert.objects.create(subscriber=subscriber, keyword="redmi", max_price=Decimal("300"))
     fake_telegram.blocked.add("12")
-    _publish(make_deal(status="live"))
+    publish(make_deal(status="live"))
     tasks.drain("tg_chat")
     assert [m["chat_id"] for m in fake_telegram.sent("sendMessage")] == ["11"]
     assert not TelegramSubscriber.objects.get(chat_id=12).is_active
@@ -76,8 +72,8 @@ def test_one_chat_gets_at_most_one_message_a_second(make_deal, fake_telegram, te
         keyword="redmi",
         max_price=Decimal("300"),
     )
-    _publish(make_deal(status="live"))
-    _publish(make_deal(status="live", title="Redmi Pad SE"))
+    publish(make_deal(status="live"))
+    publish(make_deal(status="live", title="Redmi Pad SE"))
     tasks.drain("tg_chat")
     sent = fake_telegram.sent("sendMessage")
     assert sorted(m["chat_id"] for m in sent) == ["21", "21", "22", "22"]
@@ -100,7 +96,7 @@ def test_alerts_to_many_chats_keep_to_about_thirty_messages_a_second(
             keyword="redmi",
             max_price=Decimal("300"),
         )
-    _publish(make_deal(status="live"))
+    publish(make_deal(status="live"))
     tasks.drain("tg_chat")
     assert len(fake_telegram.sent("sendMessage")) == chats
     # The schedule the bot's limiter produced (its own clock, not the network's): a bucket of 30
@@ -124,7 +120,7 @@ def test_429_pauses_the_bot_for_retry_after_then_sends(make_deal, fake_telegram,
             },
         )
     )
-    _publish(make_deal(status="live"))
+    publish(make_deal(status="live"))
     tasks.drain("tg_channel")
     # The refused try, then the retry once retry_after had passed, on the client's own clock.
     (_, refused), (_, retried) = telegram_schedule
@@ -133,21 +129,12 @@ def test_429_pauses_the_bot_for_retry_after_then_sends(make_deal, fake_telegram,
     assert OutboxMessage.objects.get().state == "sent"
 
 
-def test_no_answer_after_sending_is_unknown_and_not_retried(make_deal, fake_telegram):
-    fake_telegram.inject(("drop",))
-    _publish(make_deal(status="live"))
-    tasks.drain("tg_channel")
-    tasks.drain("tg_channel")
-    assert OutboxMessage.objects.get().state == "unknown"
-    assert len(fake_telegram.sent("sendPhoto")) == 1  # the dropped one, received once
-
-
 def test_connection_refused_before_sending_is_retried(make_deal, fake_telegram, settings):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         closed = sock.getsockname()[1]
     settings.TELEGRAM_API_URL = f"http://127.0.0.1:{closed}"
-    _publish(make_deal(status="live"))
+    publish(make_deal(status="live"))
     tasks.drain("tg_channel", max_seconds=2)  # getMe itself cannot connect
     row = OutboxMessage.objects.get()
     assert row.state == "pending" and row.attempts == 1
@@ -155,56 +142,3 @@ def test_connection_refused_before_sending_is_retried(make_deal, fake_telegram, 
     settings.TELEGRAM_API_URL = fake_telegram.url
     tasks.drain("tg_channel")
     assert OutboxMessage.objects.get().state == "sent"
-
-
-def _update(text, chat_id=555):
-    return json.dumps(
-        {
-            "update_id": 1,
-            "message": {
-                "message_id": 1,
-                "date": 0,
-                "text": text,
-                "chat": {"id": chat_id, "type": "private", "first_name": "Ada"},
-            },
-        }
-    )
-
-
-def _hook(client, body, secret="tg-secret"):
-    return client.post(
-        "/hooks/telegram/",
-        body,
-        content_type="application/json",
-        HTTP_X_TELEGRAM_BOT_API_SECRET_TOKEN=secret,
-    )
-
-
-def test_webhook_with_a_wrong_secret_is_refused_and_changes_nothing(client, db, fake_telegram):
-    assert _hook(client, _update("/start"), secret="nope").status_code == 403
-    assert _hook(client, _update("/start"), secret="").status_code == 403
-    assert not TelegramSubscriber.objects.exists()
-
-
-def test_bot_commands(client, db, fake_telegram):
-    reply = _hook(client, _update("/start")).json()
-    assert reply["method"] == "sendMessage" and reply["chat_id"] == 555
-    assert "redmi" in _hook(client, _update("/avvisi redmi 200")).json()["text"]
-    alert = Alert.objects.get()
-    assert alert.keyword == "redmi" and alert.max_price == Decimal("200")
-    assert "redmi" in _hook(client, _update("/lista")).json()["text"]
-    assert gettext("I did not understand.") in _hook(client, _update("/boh")).json()["text"]
-    bad = _hook(client, _update("/avvisi redmi -3")).json()["text"]
-    assert bad == gettext("The maximum price must be greater than zero.")
-    _hook(client, _update("/stop"))
-    assert not Alert.objects.exists()
-    assert not TelegramSubscriber.objects.get().is_active
-    assert _hook(client, "not json").status_code == 400
-
-
-def test_site_alert_is_linked_when_the_reader_opens_the_bot(client, db, fake_telegram):
-    alert = services.create_site_alert(services.parse_alert("poco", "300"))
-    _hook(client, _update(f"/start {alert.token}", chat_id=9))
-    alert.refresh_from_db()
-    assert alert.subscriber.chat_id == 9
-    assert Deal.objects.count() == 0

@@ -135,7 +135,7 @@ def test_pages_answer_bad_query_strings_without_errors(client, live_deal):
 def test_expiry_is_shown_in_rome_time(client, make_deal, utc, rome):
     from datetime import UTC, datetime
 
-    from edicola.deals.telegram import deal_message
+    from edicola.deals.messages import deal_message
 
     deal = make_deal(status="live", expires_at=datetime(*utc, tzinfo=UTC))
     page = client.get(f"/offerte/{deal.pk}/").content.decode()

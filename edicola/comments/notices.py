@@ -1,0 +1,67 @@
+"""The editors' notice: MODERATOR_EMAILS hear, at most once per MODERATOR_NOTICE_SECONDS, about
+the comments that started waiting for moderation since the last notice (stored mail, core.mail).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+
+from edicola.core import mail
+from edicola.core.models import OutgoingMail
+
+from .conf import conf
+from .models import Comment
+from .notifications import excerpt
+
+MODERATION_TEMPLATE = "comments/email/moderation"
+
+
+def notify_moderators(now=None) -> int:
+    """Tell MODERATOR_EMAILS about comments that started waiting for moderation since the last
+    notice, at most once per MODERATOR_NOTICE_SECONDS. Returns how many mails were queued."""
+    recipients_list = conf("MODERATOR_EMAILS")
+    if not recipients_list:
+        return 0
+    now = now or timezone.now()
+    last = (
+        OutgoingMail.objects.filter(template=MODERATION_TEMPLATE)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    if last is not None and now - last < timedelta(seconds=conf("MODERATOR_NOTICE_SECONDS")):
+        return 0
+    since = last or now - timedelta(days=1)
+    waiting = Comment.objects.pending().filter(created_at__gt=since)
+    count = waiting.count()
+    if not count:
+        return 0
+    language = settings.LANGUAGE_CODE
+    with translation.override(language):
+        subject = gettext("%(count)d comments are waiting for moderation") % {"count": count}
+        if count == 1:
+            subject = gettext("A comment is waiting for moderation")
+        queue_url = settings.BASE_URL + reverse("comments_admin:queue")
+    items = [
+        {"author_name": comment.author_name, "excerpt": excerpt(comment), "article": title}
+        for comment, title in (
+            (comment, comment.article.title)
+            for comment in waiting.select_related("article").order_by("created_at")[:20]
+        )
+    ]
+    with transaction.atomic():
+        for address in recipients_list:
+            mail.queue_mail(
+                address,
+                subject,
+                MODERATION_TEMPLATE,
+                {"count": count, "items": items, "queue_url": queue_url},
+                language=language,
+            )
+    return len(recipients_list)
