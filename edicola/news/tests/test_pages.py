@@ -88,7 +88,7 @@ def test_author_box_shows_avatar_name_link_and_bio_for_each_author(client, site)
 
 def test_byline_dates_are_italian_and_in_rome_time(client, site):
     html = html_of(client, site["article"].url)
-    assert '<time datetime="2026-03-02T10:05:00+01:00">2 Marzo 2026, 10:05</time>' in html
+    assert '<time datetime="2026-03-02T10:05:00+01:00">2 marzo 2026, 10:05</time>' in html
 
 
 def test_semantic_blocks_figure_caption_and_quote_attribution(client, site):
