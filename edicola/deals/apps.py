@@ -12,10 +12,11 @@ class DealsConfig(AppConfig):
         from edicola.core import privacy as personal_data
 
         from . import demo as deal_demo
-        from . import privacy, services
+        from . import outbox, privacy, services, tasks
 
         # deals going live or expiring, outbox retries falling due
         clock.register_job("deals", lambda: services.tick(), order=10)
+        outbox.drain_with(tasks.drain_outbox)
         for position, kind in enumerate(privacy.KINDS):
             personal_data.register(privacy.SCOPE, kind, order=10 * (position + 1))
         demo.register_seeder("deals", deal_demo.seed, order=10)

@@ -48,11 +48,21 @@ def queue(rows: Iterable[OutboxMessage]) -> None:
     OutboxMessage.objects.bulk_create(list(rows), ignore_conflicts=True, batch_size=1000)
 
 
+_drain_task = None
+
+
+def drain_with(task) -> None:
+    """The task that sends a channel's due rows; deals.tasks sits above the outbox, so
+    DealsConfig.ready() registers it here."""
+    global _drain_task
+    _drain_task = task
+
+
 def enqueue_drain(channel: str) -> None:
     """Start a worker for a channel once the current transaction commits."""
-    from edicola.deals.tasks import drain_outbox
-
-    enqueue_after_commit(drain_outbox, channel)
+    if _drain_task is None:
+        raise RuntimeError("No drain task registered (DealsConfig.ready() registers it).")
+    enqueue_after_commit(_drain_task, channel)
 
 
 def recover(channel: str, now=None, *, reconcile_before=None) -> None:

@@ -232,9 +232,7 @@ def tick(now: datetime | None = None) -> None:
             channel=channel, state=OutboxMessage.State.PENDING, available_at__lte=now
         )
         if due.exists():
-            from edicola.deals.tasks import drain_outbox
-
-            drain_outbox.enqueue(channel)
+            outbox.enqueue_drain(channel)
 
 
 # -- Clicks ---------------------------------------------------------------------------------------

@@ -42,8 +42,8 @@ from edicola.news.models import (
 
 from . import bodies, media, people, redirects
 from . import report as notes
-from .importer import Decision, Kind, Run, batched, compact_id, fingerprint
 from .records import FeedbackForm, Item, Term
+from .run import Decision, Kind, Run, batched, compact_id, fingerprint
 
 LIVE_STATUSES = {"publish", "private", "future"}
 DRAFT_STATUSES = {"draft", "pending"}

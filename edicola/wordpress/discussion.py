@@ -34,11 +34,11 @@ from edicola.passages.models import PassageAnchor
 
 from . import people
 from . import report as notes
-from .importer import Decision, Kind, RecordSkipped, Run, batched, compact_id, fingerprint
 from .models import ImportedObject
 from .records import Comment as SourceComment
 from .records import DiscussionSubscription
 from .records import Vote as SourceVote
+from .run import Decision, Kind, RecordSkipped, Run, batched, compact_id, fingerprint
 
 BATCH = 500
 COMMENT_VALUES = (

@@ -41,12 +41,10 @@ class Saved:
             if owner is not None and owner.pk is not None:
                 self.references[type(owner)].add(owner.pk)
 
-    def enqueue(self) -> int:
-        """One task per model and CHUNK objects (edicola.wordpress.tasks.update_indexes) to
-        index every noted object once; returns how many tasks. Objects rolled back since are
-        simply not found by the task."""
-        from .tasks import update_indexes
-
+    def enqueue(self, update_indexes) -> int:
+        """One `update_indexes` task (edicola.wordpress.tasks, which calls `update`) per model
+        and CHUNK objects, to index every noted object once; returns how many tasks. Objects
+        rolled back since are simply not found by the task."""
         tasks = 0
         for kind, noted in (("search", self.search), ("references", self.references)):
             for model, pks in noted.items():

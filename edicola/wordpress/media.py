@@ -24,8 +24,8 @@ from PIL import UnidentifiedImageError
 
 from . import redirects
 from .bodies import ImageRef
-from .importer import Decision, Kind, RecordSkipped, Run, batched, compact_id, fingerprint
 from .records import Item
+from .run import Decision, Kind, RecordSkipped, Run, batched, compact_id, fingerprint
 
 UPLOADS_MARK = "/wp-content/uploads/"
 # "foto-1024x768.jpg", "foto-scaled.jpg", "foto-scaled-300x200.jpg" → "foto.jpg"

@@ -24,8 +24,8 @@ from edicola.news.models import AuthorIndexPage, AuthorPage
 
 from . import redirects
 from . import report as notes
-from .importer import Decision, Kind, Run, compact_id, fingerprint
 from .records import Author
+from .run import Decision, Kind, Run, compact_id, fingerprint
 
 WRITER_ROLES = {"administrator", "editor", "author", "contributor"}
 
