@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.utils import translation
 
-from edicola.wordpress import wxr
+from edicola.wordpress import xmlrepair
 from edicola.wordpress.records import SourceError
 from edicola.wordpress.wxr import WXRSource
 
@@ -397,8 +397,8 @@ def test_bytes_that_are_not_utf8_are_read_as_windows_1252():
 def test_blank_lines_before_the_xml_declaration_are_ignored(tmp_path, monkeypatch):
     path = tmp_path / "spazi.xml"
     path.write_text("\n \n\t" + (FIXTURES / "wxr-https.xml").read_text())
-    for size in (wxr.CHUNK, 1):
-        monkeypatch.setattr(wxr, "CHUNK", size)
+    for size in (xmlrepair.CHUNK, 1):
+        monkeypatch.setattr(xmlrepair, "CHUNK", size)
         src = WXRSource(path)
         assert [i.source_id for i in src.items()] == ["300"]
         assert [(r.where, r.problem) for r in src.repairs] == [
@@ -457,7 +457,7 @@ def test_chunk_boundaries_change_nothing(monkeypatch, name):
     whole = source(name)
     expected = (list(whole.items()), list(whole.comments()), list(whole.repairs))
     for size in (1, 7, 64):
-        monkeypatch.setattr(wxr, "CHUNK", size)
+        monkeypatch.setattr(xmlrepair, "CHUNK", size)
         chopped = source(name)
         assert (list(chopped.items()), list(chopped.comments()), chopped.repairs) == expected
 
@@ -484,7 +484,7 @@ def test_a_file_without_its_closing_tags_is_read_whole():
 
 
 def test_many_repairs_are_listed_up_to_a_limit_then_counted(tmp_path, monkeypatch):
-    monkeypatch.setattr(wxr, "REPAIRS_PER_KIND", 3)
+    monkeypatch.setattr(xmlrepair, "REPAIRS_PER_KIND", 3)
     head, tail = (FIXTURES / "wxr-https.xml").read_text().split("<item>", 1)
     items = "".join(
         f"<item><title>Lumio&nbsp;{n}</title><wp:post_id>{n}</wp:post_id></item>\n"
