@@ -92,7 +92,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # Outermost: compresses what the layers below did not (cached pages come compressed already).
+    # Outermost: counts and times every request, page-cache hits included (/metrics).
+    "edicola.core.metrics.MetricsMiddleware",
+    # Compresses what the layers below did not (cached pages come compressed already).
     "edicola.core.compression.CompressionMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files (hashed names, precompressed by collectstatic) leave before anything else runs.
@@ -184,6 +186,8 @@ PAGE_CACHE_SECONDS = int(env("PAGE_CACHE_SECONDS", "600"))
 CDN_MAX_AGE = int(env("CDN_MAX_AGE", "60"))
 CDN_PURGE_URL = env("CDN_PURGE_URL")
 CDN_PURGE_TOKEN = env("CDN_PURGE_TOKEN")
+# /metrics answers on loopback, and elsewhere only with "Authorization: Bearer METRICS_TOKEN".
+METRICS_TOKEN = env("METRICS_TOKEN")
 FRAGMENT_CACHE_SECONDS = int(env("FRAGMENT_CACHE_SECONDS", "3600"))
 # Rate-limit counters (edicola.core.ratelimit): auto = the cache when it is shared (Redis), else
 # the database; or "cache" / "database".

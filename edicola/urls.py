@@ -10,6 +10,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from edicola.comments import urls as comment_urls
+from edicola.core import metrics
 from edicola.core import views as core_views
 from edicola.deals import urls as deals_urls
 from edicola.news import feeds, sitemaps
@@ -23,7 +24,8 @@ def healthz(request):
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    path("healthz", healthz),
+    path("healthz", healthz, name="healthz"),
+    path("metrics", metrics.metrics_view, name="metrics"),
     path("favicon.ico", core_views.favicon, name="favicon"),
     path("manifest.webmanifest", core_views.web_manifest, name="web-manifest"),
     path("sitemap.xml", sitemaps.sitemap_view, name="sitemap"),

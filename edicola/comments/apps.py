@@ -8,7 +8,7 @@ class CommentsConfig(AppConfig):
     verbose_name = _("Comments")
 
     def ready(self) -> None:
-        from edicola.core import clock, demo, pagecache
+        from edicola.core import clock, demo, metrics, pagecache
         from edicola.core import privacy as personal_data
 
         from . import demo as comment_demo
@@ -33,6 +33,17 @@ class CommentsConfig(AppConfig):
             order = 60 if kind.identifier == "mail" else 10 * (position + 1)
             personal_data.register(privacy.SCOPE, kind, order=order)
         demo.register_seeder("comments", comment_demo.seed, order=20)
+        metrics.register_state(
+            "edicola_comments_awaiting_review",
+            "Comments a moderator still has to look at (held, or reported since last reviewed).",
+            _awaiting_review,
+        )
+
+
+def _awaiting_review():
+    from .moderation import awaiting_review
+
+    return [((), awaiting_review().count())]
 
 
 def _retire_article_pages(sender, article=None, **kwargs) -> None:

@@ -4,12 +4,16 @@
 transaction commits (at once outside a transaction), so a worker never looks for a row that is
 not committed yet, and a rolled-back change starts no work. A failing enqueue (the queue is
 down) is logged and does not undo the committed change: every durable queue of ours has a
-sweep on the clock that picks up what a lost enqueue left behind.
+sweep on the clock that picks up what a lost enqueue left behind. `queue_depth()` counts what
+waits, for the metrics.
 """
 
 import logging
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Count
+from django.tasks import TaskResultStatus
 
 logger = logging.getLogger(__name__)
 
@@ -30,3 +34,19 @@ def after_commit(function, *args, **kwargs) -> None:
     """Run `function(*args, **kwargs)` once the transaction commits (for non-task work such as
     retiring cached pages or sending a signal)."""
     transaction.on_commit(lambda: function(*args, **kwargs))
+
+
+def queue_depth() -> dict[str, int]:
+    """Tasks waiting to run, per queue, on the configured backend (database or RQ)."""
+    backend = settings.TASKS["default"]["BACKEND"]
+    if backend == "django_tasks_db.DatabaseBackend":
+        from django_tasks_db.models import DBTaskResult
+
+        rows = DBTaskResult.objects.filter(status=TaskResultStatus.READY).values("queue_name")
+        return {row["queue_name"]: row["n"] for row in rows.annotate(n=Count("id"))}
+    if backend == "django_tasks_rq.RQBackend":
+        import django_rq
+
+        names = settings.TASKS["default"].get("QUEUES") or ["default"]
+        return {name: django_rq.get_queue(name).count for name in names}
+    return {}

@@ -8,7 +8,7 @@ class DealsConfig(AppConfig):
     verbose_name = _("Deals")
 
     def ready(self) -> None:
-        from edicola.core import clock, demo
+        from edicola.core import clock, demo, metrics
         from edicola.core import privacy as personal_data
 
         from . import demo as deal_demo
@@ -20,3 +20,25 @@ class DealsConfig(AppConfig):
         for position, kind in enumerate(privacy.KINDS):
             personal_data.register(privacy.SCOPE, kind, order=10 * (position + 1))
         demo.register_seeder("deals", deal_demo.seed, order=10)
+        metrics.register_state(
+            "edicola_deals_outbox",
+            "Deal messages in the outbox, by channel and state.",
+            _outbox_states,
+            labels=["channel", "state"],
+        )
+
+
+def _outbox_states():
+    from django.db.models import Count
+
+    from .models import OutboxMessage
+
+    counts = {
+        (row["channel"], row["state"]): row["n"]
+        for row in OutboxMessage.objects.values("channel", "state").annotate(n=Count("id"))
+    }
+    return (
+        ((channel, state), counts.get((channel, state), 0))
+        for channel in OutboxMessage.Channel.values
+        for state in OutboxMessage.State.values
+    )

@@ -10,6 +10,7 @@ Granian was chosen over gunicorn by measurement (see bench/README.md).
 """
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -47,6 +48,15 @@ def _die_with_parent() -> None:
 
         PR_SET_PDEATHSIG = 1
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def _metrics_directory() -> Path:
+    """Where the children count their metrics (prometheus_client's multiprocess mode), emptied
+    at each start so the counts of a previous run do not add up."""
+    directory = Path(settings.DATA_DIR) / "metrics"
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
+    return directory
 
 
 def _local_media() -> bool:
@@ -147,7 +157,11 @@ class Command(BaseCommand):
         previous = {
             signum: signal.signal(signum, on_signal) for signum in (signal.SIGINT, signal.SIGTERM)
         }
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "edicola.settings"}
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "edicola.settings",
+            "PROMETHEUS_MULTIPROC_DIR": str(_metrics_directory()),
+        }
         try:
             for component in components:
                 component.process = subprocess.Popen(
