@@ -90,26 +90,23 @@ def test_the_link_asks_then_confirms_once(client, mailbox):
     assert b'id="email-unconfirmed"' not in client.get(reverse("accounts:account")).content
 
 
-def test_expired_link_is_refused_with_a_clear_error_and_changes_nothing(
-    client, mailbox, settings
-):
+def test_expired_link_is_refused_with_a_clear_error_and_changes_nothing(client, mailbox, settings):
     sign_up(client)
     link = link_in(mailbox.wait_for(1)[0])
     settings.ACCOUNTS = {**settings.ACCOUNTS, "CONFIRM_HOURS": -1}
     for method in (client.get, client.post):
         response = method(link)
         assert response.status_code == 410
-        assert italian(
-            "This link has expired. Log in and ask for a new one from your account page."
-        ) in response.content.decode()
+        assert (
+            italian("This link has expired. Log in and ask for a new one from your account page.")
+            in response.content.decode()
+        )
     assert identity.confirmed_email(account()) == ""
     assert EmailConfirmation.objects.get().confirmed_at is None
 
 
 @pytest.mark.parametrize("tamper", ["swap", "truncate", "garbage", "another-account"])
-def test_tampered_link_is_refused_with_a_clear_error_and_changes_nothing(
-    client, mailbox, tamper
-):
+def test_tampered_link_is_refused_with_a_clear_error_and_changes_nothing(client, mailbox, tamper):
     sign_up(client)
     link = link_in(mailbox.wait_for(1)[0])
     token = link.rstrip("/").rsplit("/", 1)[1]
@@ -156,9 +153,7 @@ def test_a_confirmed_address_stops_counting_when_the_account_changes_it(client, 
     assert not identity.is_confirmed(user)
 
 
-def test_send_again_mails_a_new_link_and_is_limited_per_address(
-    client, mailbox, rate_limit_clock
-):
+def test_send_again_mails_a_new_link_and_is_limited_per_address(client, mailbox, rate_limit_clock):
     sign_up(client)
     url = reverse("accounts:send_confirmation")
     assert client.get(url).status_code == 405
@@ -170,10 +165,13 @@ def test_send_again_mails_a_new_link_and_is_limited_per_address(
     limited = client.post(url, REMOTE_ADDR="192.0.2.77")
     assert limited.status_code == 429
     assert int(limited["Retry-After"]) > 0
-    assert italian(
-        "We have sent too many confirmation e-mails. Check your inbox, including the spam "
-        "folder, or try again later."
-    ) in limited.content.decode()
+    assert (
+        italian(
+            "We have sent too many confirmation e-mails. Check your inbox, including the spam "
+            "folder, or try again later."
+        )
+        in limited.content.decode()
+    )
     assert len(mailbox.wait_for(4, timeout=0.5)) == 3
     rate_limit_clock.advance(3600)
     assert client.post(url).status_code == 200
@@ -192,10 +190,13 @@ def test_signups_from_one_ip_are_refused_once_over_the_mail_limit(client, mailbo
     refused = sign_up(client, "tre@example.it")
     assert refused.status_code == 429
     assert "Retry-After" in refused
-    assert italian(
-        "We have sent too many confirmation e-mails. Check your inbox, including the spam "
-        "folder, or try again later."
-    ) in refused.content.decode()
+    assert (
+        italian(
+            "We have sent too many confirmation e-mails. Check your inbox, including the spam "
+            "folder, or try again later."
+        )
+        in refused.content.decode()
+    )
     # Nothing half-saved: no account, no stored mail, not logged in.
     assert not get_user_model().objects.filter(email="tre@example.it").exists()
     assert OutgoingMail.objects.count() == 2

@@ -97,10 +97,13 @@ def test_signing_up_with_a_strangers_address_hands_out_no_manage_link(article, m
     mine = attacker.get(reverse("subscriptions:mine"))
     assert mine.status_code == 403
     assert "Location" not in mine and "/gestisci/" not in mine.content.decode()
-    assert italian(
-        "Confirm your e-mail address first: open the link we sent you, or ask for a new one "
-        "from your account page."
-    ) in mine.content.decode()
+    assert (
+        italian(
+            "Confirm your e-mail address first: open the link we sent you, or ask for a new one "
+            "from your account page."
+        )
+        in mine.content.decode()
+    )
     assert Subscriber.objects.get(email=VICTIM).user is None
 
     # Subscribing from the account, or by the comment form's box, confirms nothing either.
@@ -138,9 +141,10 @@ def test_manage_links_from_the_account_expire_and_mailed_ones_follow_the_key(
     monkeypatch.setattr(subscriptions, "ACCOUNT_MANAGE_SECONDS", -1)
     expired = client.get(handed)
     assert expired.status_code == 410
-    assert italian(
-        "This link has expired. Open “My subscriptions” from your account again."
-    ) in expired.content.decode()
+    assert (
+        italian("This link has expired. Open “My subscriptions” from your account again.")
+        in expired.content.decode()
+    )
 
     # Mailed links do not expire; rotating the subscriber's key revokes them all.
     subscriber = Subscriber.objects.get(email=VICTIM)
