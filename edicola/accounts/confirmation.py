@@ -164,14 +164,16 @@ def confirm(token: str) -> tuple[object, bool]:
     """Prove the address a link was mailed to. Returns the account and whether this call
     confirmed it (False: it was confirmed already, nothing changed). After the commit,
     core.identity.email_confirmed is sent so other apps link what the address owns."""
-    account_for_token(token)
     payload = _load(token)
     with transaction.atomic():
         row = (
-            EmailConfirmation.objects.select_for_update()
+            EmailConfirmation.objects.select_for_update(of=("self",))
             .select_related("user")
-            .get(user_id=payload["u"])
+            .filter(user_id=payload["u"])
+            .first()
         )
+        if row is None or not _address(row.user):
+            raise _invalid()
         user, email = row.user, _address(row.user)
         if row.confirmed_at is not None and row.email == email:
             return user, False
