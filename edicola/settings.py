@@ -319,6 +319,14 @@ COMMENTS = {
     "NETWORK_RETENTION_DAYS": int(env("COMMENTS_NETWORK_RETENTION_DAYS", "30")),
 }
 
+# Reader accounts (edicola.accounts): the link that proves a new account's e-mail address, how
+# long it works, and how many are mailed ("count/seconds" pairs, per IP and per address).
+ACCOUNTS = {
+    "CONFIRM_HOURS": int(env("ACCOUNTS_CONFIRM_HOURS", "72")),
+    "CONFIRM_RATE_IP": env_list("ACCOUNTS_CONFIRM_RATE_IP", "10/3600,30/86400"),
+    "CONFIRM_RATE_EMAIL": env_list("ACCOUNTS_CONFIRM_RATE_EMAIL", "3/3600,5/86400"),
+}
+
 # Deals: the Telegram bot and channel, the WhatsApp Cloud API number, the outbox workers.
 # The *_API_URL knobs exist so tests and benchmarks can point the clients at local fakes.
 TELEGRAM_BOT_TOKEN = env("TELEGRAM_BOT_TOKEN")

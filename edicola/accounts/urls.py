@@ -1,4 +1,4 @@
-"""Reader accounts: log in by e-mail, sign up, log out."""
+"""Reader accounts: log in by e-mail, sign up, confirm the e-mail address, log out."""
 
 from django.urls import path
 
@@ -10,4 +10,6 @@ urlpatterns = [
     path("accedi/", views.login_view, name="login"),
     path("registrati/", views.signup_view, name="signup"),
     path("esci/", views.logout_view, name="logout"),
+    path("conferma/", views.send_confirmation_view, name="send_confirmation"),
+    path("conferma/<str:token>/", views.confirm_view, name="confirm"),
 ]

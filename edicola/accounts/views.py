@@ -1,9 +1,15 @@
-"""Log in, sign up and log out. These pages set cookies, so they are never cached, and they use
-Django's token CSRF protection like any ordinary form."""
+"""Log in, sign up, log out, and confirm the account's e-mail address. These pages set cookies, so
+they are never cached, and they use Django's token CSRF protection like any ordinary form.
+
+Signing up mails the confirmation link (accounts/confirmation.py); the account page shows an
+unconfirmed address and sends the link again. The link's GET shows one button and only the POST
+confirms, so link scanners confirm nothing.
+"""
 
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -11,6 +17,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods
 
+from edicola.core import identity
+from edicola.core.origin import client_ip
+
+from . import confirmation
 from .forms import LoginForm, SignupForm
 from .throttle import forget_failures, login_retry_after
 
@@ -59,7 +69,7 @@ def login_view(request):
 @require_http_methods(["GET", "HEAD", "POST"])
 def signup_view(request):
     form = SignupForm(request.POST if request.method == "POST" else None)
-    status = 200
+    status, refused = 200, None
     if request.method == "POST":
         user = None
         for _attempt in range(2):
@@ -68,19 +78,30 @@ def signup_view(request):
             try:
                 with transaction.atomic():
                     user = form.save()
+                    # Nothing is saved when the confirmation mail may not be sent.
+                    confirmation.send_confirmation(user, ip=client_ip(request))
                 break
             except IntegrityError:
                 # Someone took the same username a moment ago: validate again and retry once.
-                form = SignupForm(request.POST)
+                user, form = None, SignupForm(request.POST)
+            except confirmation.ConfirmationError as error:
+                user, refused = None, error
+                break
         if user is not None:
             login(request, user, backend=BACKEND)
             return redirect(safe_next(request))
-        if form.is_valid():
-            form.add_error(None, _("Your account could not be created. Please try again."))
         status = 400
-    return render(
+        if refused is not None:
+            form.add_error(None, refused.message)
+            status = refused.status
+        elif form.is_valid():
+            form.add_error(None, _("Your account could not be created. Please try again."))
+    response = render(
         request, "accounts/signup.html", {"form": form, "next": safe_next(request)}, status=status
     )
+    if refused is not None and refused.retry_after:
+        response["Retry-After"] = str(refused.retry_after)
+    return response
 
 
 @never_cache
@@ -93,9 +114,64 @@ def logout_view(request):
     return render(request, "accounts/logout.html", {"next": safe_next(request)})
 
 
+def _account_page(request, *, notice="", error=None) -> HttpResponse:
+    context = {
+        "email_confirmed": identity.is_confirmed(request.user),
+        "notice": notice,
+        "error": error.message if error else "",
+    }
+    response = render(
+        request, "accounts/account.html", context, status=error.status if error else 200
+    )
+    if error is not None and error.retry_after:
+        response["Retry-After"] = str(error.retry_after)
+    return response
+
+
 @never_cache
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def account_view(request):
-    """The reader's account page: who they are, and the way to "Le mie iscrizioni"."""
-    return render(request, "accounts/account.html")
+    """The reader's account page: who they are, whether their address is confirmed, and the
+    way to "Le mie iscrizioni"."""
+    return _account_page(request)
+
+
+@never_cache
+@csrf_protect
+@login_required
+@require_http_methods(["POST"])
+def send_confirmation_view(request):
+    """The account page's "send the link again"."""
+    try:
+        confirmation.send_confirmation(request.user, ip=client_ip(request))
+    except confirmation.ConfirmationError as error:
+        return _account_page(request, error=error)
+    return _account_page(request, notice=_("We have sent you the link again. Check your inbox."))
+
+
+@never_cache
+@csrf_protect
+@require_http_methods(["GET", "HEAD", "POST"])
+def confirm_view(request, token: str):
+    """The mailed link: a page with one button; its POST proves the address."""
+    context = {"token": token}
+    try:
+        if request.method != "POST":
+            context["account"] = confirmation.account_for_token(token)
+            return _link_page(request, context)
+        account, context["changed"] = confirmation.confirm(token)
+    except confirmation.ConfirmationError as error:
+        context["error"] = error.message
+        return _link_page(request, context, status=error.status)
+    context.update(account=account, done=True)
+    response = _link_page(request, context)
+    # This browser opened a link mailed to the address: it has proven it (core.identity).
+    identity.remember_proven_email(request, response, account.email)
+    return response
+
+
+def _link_page(request, context: dict, status: int = 200) -> HttpResponse:
+    response = render(request, "accounts/confirm.html", context, status=status)
+    response["Referrer-Policy"] = "no-referrer"
+    return response

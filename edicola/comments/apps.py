@@ -8,7 +8,7 @@ class CommentsConfig(AppConfig):
     verbose_name = _("Comments")
 
     def ready(self) -> None:
-        from edicola.core import clock, demo, metrics, pagecache
+        from edicola.core import clock, demo, identity, metrics, pagecache
         from edicola.core import privacy as personal_data
 
         from . import demo as comment_demo
@@ -33,6 +33,7 @@ class CommentsConfig(AppConfig):
             order = 60 if kind.identifier == "mail" else 10 * (position + 1)
             personal_data.register(privacy.SCOPE, kind, order=order)
         demo.register_seeder("comments", comment_demo.seed, order=20)
+        identity.email_confirmed.connect(_link_account, dispatch_uid="comments-link-account")
         metrics.register_state(
             "edicola_comments_awaiting_review",
             "Comments a moderator still has to look at (held, or reported since last reviewed).",
@@ -52,3 +53,11 @@ def _retire_article_pages(sender, article=None, **kwargs) -> None:
 
     if article is not None:
         pagecache.invalidate_page(article)
+
+
+def _link_account(sender, user=None, email="", **kwargs) -> None:
+    """An account proved its address: what the address subscribed to becomes the account's."""
+    from .subscriptions import link_account
+
+    if user is not None and email:
+        link_account(user, email)

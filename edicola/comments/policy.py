@@ -2,7 +2,8 @@
 
 `decide()` is a pure function over plain values; services.py gathers the facts (who posts, what
 spam.py found) and applies the outcome. Modes (COMMENTS["MODERATION"]):
-- "first-time": a reader is held until they have one approved comment (by account or e-mail);
+- "first-time": a reader is held until they have one approved comment, found by proof only
+  (a confirmed account, or a guest's own browser; services._is_known), never by a typed e-mail;
 - "all": every reader comment is held;
 - "none": comments are published unless a spam signal holds them.
 Editorial staff and the article's authors are always published. Spam signals that only a bot
@@ -42,7 +43,8 @@ def decide(
     reject_reasons=(),
     hold_reasons=(),
 ) -> Decision:
-    """`trusted`: staff or the article's author; `known`: already has an approved comment."""
+    """`trusted`: staff or the article's author; `known`: already has an approved comment
+    (proven to be theirs, see services._is_known)."""
     if trusted:
         return Decision(Outcome.PUBLISH)
     if reject_reasons:

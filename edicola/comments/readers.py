@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.http import HttpRequest, HttpResponse
 
+from edicola.core import identity
 from edicola.core.origin import client_ip
 
 # The discussion's cookies. The sort order selects a variant of cached pages; holders of an edit
@@ -33,6 +34,8 @@ class ClientInfo:
     ip: str
     user: object | None = None  # an authenticated User, or None
     reader_id: str = ""  # "u:<id>" or "g:<random>"; see client_info()
+    # Hashes of the addresses this browser has proven (core.identity.proven_emails).
+    proven_emails: frozenset[str] = frozenset()
 
 
 def account_of(client: ClientInfo | None):
@@ -74,7 +77,12 @@ def client_info(request: HttpRequest) -> ClientInfo:
         request.user if getattr(request, "user", None) and request.user.is_authenticated else None
     )
     reader_id = f"u:{user.pk}" if user else f"g:{_guest_id(request)}"
-    return ClientInfo(ip=client_ip(request), user=user, reader_id=reader_id)
+    return ClientInfo(
+        ip=client_ip(request),
+        user=user,
+        reader_id=reader_id,
+        proven_emails=identity.proven_emails(request),
+    )
 
 
 def remember_reader(request: HttpRequest, response: HttpResponse) -> HttpResponse:

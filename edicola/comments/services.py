@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from edicola.core import ratelimit
+from edicola.core import identity, ratelimit
 from edicola.news.models import ArticlePage
 
 from . import forms as shapes
@@ -129,8 +129,27 @@ def _check_input(data: CommentInput, user) -> tuple[str, str, str, str]:
         raise CommentError(errors[first][0], field=first, status=400, errors=errors)
     if user is not None:
         values["name"] = account_name(user)
-        values["email"] = (user.email or "").strip().lower()
+        # An account whose address is not proven acts as one without an address.
+        values["email"] = identity.confirmed_email(user)
     return values["body"], values["name"], values["email"], values["url"]
+
+
+def _is_known(email: str, user, client: ClientInfo) -> bool:
+    """Whether the poster already has an approved comment ("known" in policy.decide()), on
+    proof, never on a typed address: a confirmed account (`email` is its proven address, ""
+    while unproven: then it is not known); a guest whose browser wrote an approved comment with
+    this address (the signed reader cookie), or proved the address by opening a link mailed to
+    it (core.identity's signed cookie)."""
+    if not email:
+        return False
+    approved = Comment.objects.filter(status=Comment.Status.APPROVED)
+    if user is not None:
+        return approved.filter(Q(user=user) | Q(author_email=email)).exists()
+    by_address = approved.filter(author_email=email)
+    if identity.email_hash(email) in client.proven_emails:
+        return by_address.exists()
+    reader = client.reader_id
+    return reader.startswith("g:") and by_address.filter(reader_id=reader).exists()
 
 
 def _resolve_parent(article, parent_id) -> Comment | None:
@@ -216,13 +235,7 @@ def create_comment(article, data: CommentInput, *, client: ClientInfo, staff_rep
             )
             mode = conf("MODERATION")
             if mode == "first-time" and not signals.hold_reasons:
-                who = Q(author_email=email) if email else Q()
-                if user is not None:
-                    who |= Q(user=user)
-                known = (
-                    bool(who)
-                    and Comment.objects.filter(who, status=Comment.Status.APPROVED).exists()
-                )
+                known = _is_known(email, user, client)
         decision = policy.decide(
             mode=conf("MODERATION"),
             trusted=trusted,
@@ -254,7 +267,7 @@ def create_comment(article, data: CommentInput, *, client: ClientInfo, staff_rep
             comments_approved.send(sender=Comment, comment_ids=[comment.pk])
         else:
             comment_held.send(sender=Comment, comment=comment)
-        if data.extra.get("notify") and email:
+        if data.extra.get("notify") and (email or user is not None):
             subscriptions.subscribe_commenter(comment, user=user, ip=client.ip)
     return comment
 
@@ -404,7 +417,8 @@ def _is_own(comment: Comment, client: ClientInfo) -> bool:
     if user is not None:
         if comment.user_id == user.pk:
             return True
-        if user.email and comment.author_email == user.email.strip().lower():
+        email = identity.confirmed_email(user)
+        if email and comment.author_email == email:
             return True
     return bool(comment.reader_id) and comment.reader_id == reader_key(client)
 

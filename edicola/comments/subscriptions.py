@@ -4,12 +4,15 @@ Guests confirm by a signed link mailed to the address (double opt-in, valid
 COMMENTS_NOTIFICATIONS["CONFIRM_DAYS"] days); nothing else is ever sent to an address whose
 subscription is unconfirmed, and an address receives at most CONFIRM_MAILS_PER_DAY confirmation
 mails a day (counted on the stored OutgoingMail rows, which every process sees). A logged-in
-reader subscribing with their account's address is confirmed at once (one click). Subscribing
-twice changes nothing.
+reader whose account's address is proven (core.identity) is confirmed at once (one click); an
+account whose address is not proven yet is treated as a guest with that address: double opt-in,
+and no link between the account and the address's subscriber. Subscribing twice changes nothing.
 
 Links in mails are signed with SECRET_KEY and bound to the subscriber's random `key` and
 address: a link for one address proves nothing about another, and rotating the key voids them.
-Manage and unsubscribe links do not expire (mails are kept for years); confirmation links do.
+Manage and unsubscribe links in mails do not expire (mails are kept for years); confirmation
+links do, and so do the manage links "Le mie iscrizioni" hands to a logged-in account
+(ACCOUNT_MANAGE_SECONDS).
 Every refusal is a SubscriptionError with a translated message and the HTTP status to answer;
 in that case nothing was written and nothing sent.
 """
@@ -30,16 +33,17 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from edicola.core import mail, ratelimit
+from edicola.core import identity, mail, ratelimit
 from edicola.news.models import ArticlePage
 
 from .conf import conf
 from .forms import clean_email
-from .models import Notification, Subscriber, Subscription
+from .models import Notification, Subscriber, Subscription, new_edit_key
 
 CONFIRM_SALT = "edicola.comments.subscriptions.confirm"
 MANAGE_SALT = "edicola.comments.subscriptions.manage"
 UNSUBSCRIBE_SALT = "edicola.comments.subscriptions.unsubscribe"
+ACCOUNT_MANAGE_SECONDS = 3600  # life of a manage link handed to a logged-in account
 CONFIRM_TEMPLATE = "comments/email/confirm_subscription"
 
 
@@ -99,8 +103,13 @@ def confirm_token(subscription: Subscription) -> str:
     )
 
 
-def manage_token(subscriber: Subscriber) -> str:
-    return _sign({"s": subscriber.pk, "k": _key_digest(subscriber)}, MANAGE_SALT)
+def manage_token(subscriber: Subscriber, *, expiring: bool = False) -> str:
+    """The "Le mie iscrizioni" token; `expiring` ones (handed out on a web page, not mailed)
+    work for ACCOUNT_MANAGE_SECONDS."""
+    payload = {"s": subscriber.pk, "k": _key_digest(subscriber)}
+    if expiring:
+        payload["x"] = 1
+    return _sign(payload, MANAGE_SALT)
 
 
 def unsubscribe_token(
@@ -117,7 +126,22 @@ def unsubscribe_token(
 
 
 def subscriber_for_manage_token(token: str) -> Subscriber:
-    return _subscriber_for(_load(token, MANAGE_SALT))
+    payload = _load(token, MANAGE_SALT)
+    if payload.get("x"):
+        try:
+            signing.loads(str(token)[:500], salt=MANAGE_SALT, max_age=ACCOUNT_MANAGE_SECONDS)
+        except signing.SignatureExpired:
+            raise SubscriptionError(
+                _("This link has expired. Open “My subscriptions” from your account again."),
+                status=410,
+            ) from None
+    return _subscriber_for(payload)
+
+
+def rotate_key(subscriber: Subscriber) -> None:
+    """Void every link issued for this subscriber (manage, unsubscribe, confirmation)."""
+    subscriber.key = new_edit_key()
+    Subscriber.objects.filter(pk=subscriber.pk).update(key=subscriber.key)
 
 
 def parse_unsubscribe_token(token: str) -> tuple[Subscriber, dict]:
@@ -193,7 +217,8 @@ def subscribe(
 ) -> Subscription:
     """Subscribe an address (a guest's) or an account (`user`, one click) to an article.
 
-    Returns the Subscription: `confirmed_at` is set for accounts; a guest's stays unconfirmed and
+    Returns the Subscription: `confirmed_at` is set for accounts whose address is proven; a
+    guest's (or an unproven account's) stays unconfirmed and
     a confirmation link is mailed (at most CONFIRM_MAILS_PER_DAY a day per address). Subscribing
     again to what exists changes nothing (an unconfirmed one gets its link again, within the cap).
     Refusals: 400 bad kind or address; 404 article not published; 429 too many requests.
@@ -205,6 +230,9 @@ def subscribe(
         email = (user.email or "").strip().lower()
         if not email:
             raise SubscriptionError(_("Your account has no e-mail address."), field="email")
+        if not identity.is_confirmed(user):
+            # Not proven yet: a guest with that address (double opt-in, linked to nothing).
+            user = None
     else:
         try:
             email = clean_email(email)
@@ -311,11 +339,26 @@ def subscriptions_of(subscriber: Subscriber):
     )
 
 
-def subscriber_for_user(user) -> Subscriber | None:
-    email = (getattr(user, "email", "") or "").strip().lower()
+def subscriber_for_user(user) -> Subscriber:
+    """The subscriber of the account's proven address (made and linked if need be).
+    Refusals: 400 the account has no address; 403 its address is not proven yet."""
+    if not (getattr(user, "email", "") or "").strip():
+        raise SubscriptionError(_("Your account has no e-mail address."), status=400)
+    email = identity.confirmed_email(user)
     if not email:
-        return None
+        raise SubscriptionError(
+            _(
+                "Confirm your e-mail address first: open the link we sent you, or ask for a "
+                "new one from your account page."
+            ),
+            status=403,
+        )
     return _subscriber(email, user=user, language=translation.get_language() or "it")
+
+
+def link_account(user, email: str) -> None:
+    """An account has just proven `email`: the address's subscriber becomes the account's."""
+    Subscriber.objects.filter(email=(email or "").strip().lower()).update(user=user)
 
 
 def set_frequency(subscriber: Subscriber, subscription_id, frequency: str) -> int:

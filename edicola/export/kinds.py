@@ -31,6 +31,7 @@ from edicola.comments.models import (
     Subscription,
     Vote,
 )
+from edicola.core import identity
 from edicola.deals.models import (
     Alert,
     Click,
@@ -281,11 +282,14 @@ def deals() -> Iterator[dict]:
 
 
 def accounts() -> Iterator[dict]:
-    """Reader and staff accounts, without password hashes: people set a new password."""
+    """Reader and staff accounts, without password hashes: people set a new password.
+    `email_confirmed` says whether the account's address is proven (accounts/confirmation.py)."""
     users = get_user_model().objects.order_by("pk").prefetch_related("groups")
+    users = users.select_related("email_confirmation")
     for user in _chunked(users):
         data = field_values(user, exclude=("password",))
         data["groups"] = sorted(group.name for group in user.groups.all())
+        data["email_confirmed"] = identity.is_confirmed(user)
         yield data
 
 

@@ -199,9 +199,11 @@ def test_logged_in_reader_comments_through_the_api_without_name_or_email(client,
     import json
 
     from edicola.comments.models import Comment
+    from edicola.comments.tests.factories import confirm_email
     from edicola.news.tests.factories import make_article, make_category, make_site
 
     settings.COMMENTS = {**settings.COMMENTS, "MODERATION": "none"}
+    confirm_email(reader)
     article = make_article(make_category(make_site()))
     client.post(
         reverse("accounts:login"), {"email": "MARIA.ROSSI@example.it", "password": PASSWORD}

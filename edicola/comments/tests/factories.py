@@ -26,15 +26,29 @@ def make_commentable_article(title: str = "Un nuovo telefono", **fields):
     return article
 
 
-def make_user(email: str | None = None, *, staff: bool = False, **fields):
+def make_user(email: str | None = None, *, staff: bool = False, confirmed: bool = True, **fields):
+    """A reader account; its address is proven (the confirmation link was opened) unless
+    `confirmed` is false, as right after signing up."""
     number = next(_counter)
     email = email or f"lettore{number}@example.org"
-    return get_user_model().objects.create_user(
+    user = get_user_model().objects.create_user(
         username=fields.pop("username", f"lettore{number}"),
         email=email,
         password="password-di-prova",
         is_staff=staff,
         **fields,
+    )
+    if confirmed:
+        confirm_email(user)
+    return user
+
+
+def confirm_email(user) -> None:
+    """Record that the account proved its address, as the mailed link does."""
+    from edicola.accounts.models import EmailConfirmation
+
+    EmailConfirmation.objects.update_or_create(
+        user=user, defaults={"email": user.email.strip().lower(), "confirmed_at": timezone.now()}
     )
 
 

@@ -66,9 +66,10 @@ def test_first_comment_of_a_guest_waits_for_review_and_is_not_shown(article):
 
 
 def test_a_guest_with_an_approved_comment_is_published_at_once(article):
-    first = post(article)
+    lucia = guest()  # the same browser (signed reader cookie) both times
+    first = post(article, client=lucia)
     moderation.moderate([first], "approve", actor=None)
-    second = post(article, "Seconda osservazione.", email="LUCIA@example.org")
+    second = post(article, "Seconda osservazione.", email="LUCIA@example.org", client=lucia)
     assert second.status == Comment.Status.APPROVED
     assert discussion(article).comment_count == 2
     assert [node.comment for node in threads.thread_page(article).threads] == [second, first]
@@ -140,8 +141,9 @@ def test_many_links_or_blocklisted_words_hold_even_a_known_reader(settings, arti
 
 
 def test_two_links_are_fine_for_a_known_reader(article):
-    make_comment(article, email="lucia@example.org")
-    assert post(article, "Fonti: https://a.example e https://b.example").status == "approved"
+    make_comment(article, email="lucia@example.org", reader_id="g:lucia")
+    body = "Fonti: https://a.example e https://b.example"
+    assert post(article, body, client=guest(reader="g:lucia")).status == "approved"
 
 
 def test_the_same_text_again_from_the_same_network_is_held(settings, article):
@@ -510,9 +512,9 @@ def test_reader_visible_changes_announce_after_commit(article, django_capture_on
 
     discussion_changed.connect(listener)
     try:
-        make_comment(article, email="lucia@example.org")
+        make_comment(article, email="lucia@example.org", reader_id="g:lucia")
         with django_capture_on_commit_callbacks(execute=True):
-            post(article)
+            post(article, client=guest(reader="g:lucia"))
         assert heard == [article.pk]
         with django_capture_on_commit_callbacks(execute=True):
             post(article, "In attesa", email="nuovo@example.org")

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from edicola.core import identity
 from edicola.core.origin import client_ip, same_origin_required
 from edicola.news.models import ArticlePage
 
@@ -87,7 +88,7 @@ def confirm(request, token: str):
     if request.method != "POST":
         return _page(request, "confirm.html", {"subscription": subscription, "token": token})
     subscription, changed = subscriptions.confirm(token)
-    return _page(
+    response = _page(
         request,
         "confirmed.html",
         {
@@ -96,6 +97,9 @@ def confirm(request, token: str):
             "manage_url": subscriptions.manage_url(subscription.subscriber),
         },
     )
+    # This browser opened a link mailed to the address: it has proven it (core.identity).
+    identity.remember_proven_email(request, response, subscription.subscriber.email)
+    return response
 
 
 def _number(value) -> int | None:
@@ -178,10 +182,9 @@ def unsubscribe(request, token: str):
 @require_http_methods(["GET", "HEAD"])
 def mine(request):
     """The account's way to "Le mie iscrizioni": straight to the page for its address."""
-    subscriber = subscriptions.subscriber_for_user(request.user)
-    if subscriber is None:
-        return _error(
-            request, SubscriptionError(_("Your account has no e-mail address."), status=400)
-        )
-    token = subscriptions.manage_token(subscriber)
+    try:
+        subscriber = subscriptions.subscriber_for_user(request.user)
+    except SubscriptionError as error:
+        return _error(request, error)
+    token = subscriptions.manage_token(subscriber, expiring=True)
     return _private(HttpResponseRedirect(reverse("subscriptions:manage", args=[token])))

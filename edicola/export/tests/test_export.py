@@ -201,7 +201,9 @@ def test_every_kind_is_written_with_its_count(tmp_path, settings):
     assert subscription["confirmed_at"]
     whatsapp = read_lines(target / "whatsapp_subscribers.jsonl")[0]
     assert whatsapp["consent_at"] and whatsapp["consent_version"] == "2026-01"
-    assert "password" not in read_lines(target / "accounts.jsonl")[0]
+    account = read_lines(target / "accounts.jsonl")[0]
+    assert "password" not in account
+    assert account["email"] == "giulia@example.org" and account["email_confirmed"] is True
     redirects = {row["kind"]: row for row in read_lines(target / "redirects.jsonl")}
     assert redirects["redirect"]["target"] == "/smartphone/pieghevole/"
     assert redirects["legacy_path"]["old_path"] == "/2024/03/pieghevole/"
