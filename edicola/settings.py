@@ -336,6 +336,10 @@ WHATSAPP_MESSAGES_PER_SECOND = float(env("WHATSAPP_MESSAGES_PER_SECOND", "80"))
 DEALS_RECONCILE_SECONDS = float(env("DEALS_RECONCILE_SECONDS", "600"))
 DEALS_LEASE_SECONDS = float(env("DEALS_LEASE_SECONDS", "60"))
 DEALS_AFFILIATE_DISCLOSURE = env("DEALS_AFFILIATE_DISCLOSURE")  # empty: the translated default
+# Readers' forms ("count/seconds" pairs, edicola.core.ratelimit): alerts and WhatsApp opt-ins
+# per network (/24, /48), each form counted apart; WhatsApp opt-ins also per phone number.
+DEALS_RATE_PER_NETWORK = env_list("DEALS_RATE_PER_NETWORK", "10/600,40/86400")
+DEALS_RATE_PER_PHONE = env_list("DEALS_RATE_PER_PHONE", "3/3600,5/86400")
 
 # Subscriptions to discussions and the mail they trigger (edicola/comments/notifications.py).
 COMMENTS_NOTIFICATIONS = {

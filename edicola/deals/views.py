@@ -139,40 +139,59 @@ def alerts(request):
     """Ask for an alert on the site: it becomes active when the reader opens the bot."""
     form = AlertForm(request.POST or None)
     alert = None
-    if request.method == "POST" and form.is_valid():
-        alert = services.create_site_alert(form.cleaned_data["request"])
+    status = 200
+    retry_after = None
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                alert = services.create_site_alert(
+                    form.cleaned_data["request"], ip=client_ip(request)
+                )
+                status = 200
+            except services.TooManyRequests as error:
+                form.add_error(None, str(error))
+                status, retry_after = 429, error.retry_after
     bot = settings.TELEGRAM_BOT_USERNAME
     link = f"https://t.me/{bot}?start={alert.token}" if alert and bot else ""
-    status = 400 if request.method == "POST" and not form.is_valid() else 200
     response = render(
         request,
         "deals/alerts.html",
         {"form": form, "alert": alert, "bot_link": link},
         status=status,
     )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return _private(response, retry_after)
 
 
 def whatsapp_signup(request):
     form = WhatsAppForm(request.POST or None)
     done = False
     status = 200
+    retry_after = None
     if request.method == "POST":
+        status = 400
         if form.is_valid():
             try:
-                services.whatsapp_opt_in(form.cleaned_data["phone"], consent=True)
-                done = True
+                services.whatsapp_opt_in(
+                    form.cleaned_data["phone"], consent=True, ip=client_ip(request)
+                )
+                done, status = True, 200
+            except services.TooManyRequests as error:
+                form.add_error(None, str(error))
+                status, retry_after = 429, error.retry_after
             except services.DealError as error:
                 form.add_error(None, str(error))
-                status = 400
-        else:
-            status = 400
     response = render(
         request,
         "deals/whatsapp.html",
         {"form": form, "done": done, "consent_version": services.CONSENT_VERSION},
         status=status,
     )
+    return _private(response, retry_after)
+
+
+def _private(response, retry_after: int | None = None):
     response["Cache-Control"] = "private, no-store"
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
     return response
