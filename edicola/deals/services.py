@@ -284,18 +284,21 @@ def is_bot(user_agent: str) -> bool:
     return not user_agent or bool(BOT_USER_AGENTS.search(user_agent))
 
 
-def record_click(deal: Deal, *, reader: str, user_agent: str, channel: str) -> bool:
+def record_click(
+    deal: Deal, *, reader: str, user_agent: str, channel: str, proven: bool = True
+) -> bool:
     """Count a reader's click on a deal link, once per reader, deal and hour; bots never count.
-    `reader` identifies the reader (a cookie value, or address and browser). Returns whether
-    the click was counted."""
+    `reader` identifies the reader (our signed cookie, or address and browser). A reader who
+    cannot be told apart (`proven=False`: a forged or unsigned cookie) is counted once per
+    `reader` (their network), deal and day. Returns whether the click was counted."""
     if is_bot(user_agent):
         return False
     if channel not in Click.Channel.values:
         channel = Click.Channel.SITE
     now = timezone.now()
-    hour = now.strftime("%Y%m%d%H")
+    period = now.strftime("%Y%m%d%H") if proven else "day:" + now.strftime("%Y%m%d")
     key = hashlib.blake2b(
-        f"{reader}|{hour}".encode(), key=settings.SECRET_KEY.encode()[:64], digest_size=16
+        f"{reader}|{period}".encode(), key=settings.SECRET_KEY.encode()[:64], digest_size=16
     ).hexdigest()
     try:
         with transaction.atomic():

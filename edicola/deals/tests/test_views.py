@@ -213,3 +213,38 @@ def test_site_alerts_from_one_network_stop_at_the_limit(db, client, settings, ra
         "/offerte/avvisi/", {"keyword": "poco", "max_price": "300"}, REMOTE_ADDR="198.51.100.20"
     )
     assert response.status_code == 200 and Alert.objects.count() == 11
+
+
+# -- Click counting cannot be inflated with forged reader cookies (issue 13, point 6) ----------
+
+
+def test_fifty_forged_reader_cookies_from_one_network_count_one_click(live_deal):
+    import secrets
+
+    from django.test import Client
+
+    for number in range(50):
+        forger = Client(REMOTE_ADDR=f"198.51.100.{number + 1}")
+        forger.cookies["edicola_r"] = secrets.token_hex(11)  # 22 characters, unsigned
+        response = forger.get(f"/go/{live_deal.pk}/", HTTP_USER_AGENT=BROWSER)
+        assert response.status_code == 302  # the reader still gets the deal
+    assert Click.objects.count() == 1
+
+
+def test_three_genuine_readers_on_one_network_count_three_clicks(live_deal):
+    from django.test import Client
+
+    for number in range(3):
+        reader = Client(REMOTE_ADDR="198.51.100.7")
+        browser = f"{BROWSER} reader/{number}"
+        first = reader.get(f"/go/{live_deal.pk}/", HTTP_USER_AGENT=browser)
+        cookie = first.cookies["edicola_r"]
+        assert cookie["httponly"] and cookie["samesite"] == "Lax" and not cookie["secure"]
+        assert len(cookie.value) > 22  # the value carries its signature
+        reader.get(f"/go/{live_deal.pk}/", HTTP_USER_AGENT=browser)  # the signed cookie is back
+    assert Click.objects.count() == 3
+
+
+def test_the_reader_cookie_is_secure_when_https_is_on(live_deal, client):
+    response = client.get(f"/go/{live_deal.pk}/", HTTP_USER_AGENT=BROWSER, secure=True)
+    assert response.cookies["edicola_r"]["secure"]
