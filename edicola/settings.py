@@ -298,6 +298,8 @@ COMMENTS = {
     "PAGE_SIZE": int(env("COMMENTS_PAGE_SIZE", "20")),
     "EDIT_WINDOW_SECONDS": int(env("COMMENTS_EDIT_WINDOW_SECONDS", "900")),
     "REPORT_THRESHOLD": int(env("COMMENTS_REPORT_THRESHOLD", "3")),
+    # Reports hide a comment only when they come from this many networks (/24, /48) at least.
+    "REPORT_MIN_NETWORKS": int(env("COMMENTS_REPORT_MIN_NETWORKS", "2")),
     "MAX_LINKS": int(env("COMMENTS_MAX_LINKS", "2")),
     "MIN_FORM_SECONDS": float(env("COMMENTS_MIN_FORM_SECONDS", "3")),
     "MAX_LENGTH": int(env("COMMENTS_MAX_LENGTH", "5000")),
