@@ -302,6 +302,8 @@ COMMENTS = {
     "REPORT_MIN_NETWORKS": int(env("COMMENTS_REPORT_MIN_NETWORKS", "2")),
     "MAX_LINKS": int(env("COMMENTS_MAX_LINKS", "2")),
     "MIN_FORM_SECONDS": float(env("COMMENTS_MIN_FORM_SECONDS", "3")),
+    # A form stamp (comments/stamps.py) is good for this long and for one comment.
+    "STAMP_SECONDS": int(env("COMMENTS_STAMP_SECONDS", "7200")),
     "MAX_LENGTH": int(env("COMMENTS_MAX_LENGTH", "5000")),
     "BLOCKLIST": env_list("COMMENTS_BLOCKLIST"),
     "DUPLICATE_WINDOW_SECONDS": int(env("COMMENTS_DUPLICATE_WINDOW_SECONDS", "86400")),

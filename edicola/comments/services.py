@@ -32,7 +32,7 @@ from edicola.core import ratelimit
 from edicola.news.models import ArticlePage
 
 from . import forms as shapes
-from . import markup, policy, spam, subscriptions
+from . import markup, policy, spam, stamps, subscriptions
 from .conf import conf
 from .forms import CommentInput
 from .models import Comment, Discussion, ModerationLog, Report, Vote
@@ -189,12 +189,16 @@ def create_comment(article, data: CommentInput, *, client: ClientInfo, staff_rep
         raise CommentError(_("This article is not published."), status=404)
     network = ip_network(client.ip)
     is_staff = bool(user is not None and user.is_staff)
-    bot = spam.bot_signals(honeypot=data.honeypot, form_age_seconds=data.form_age_seconds)
     now = timezone.now()
 
     with transaction.atomic():
+        stamp, form_age = data.stamp, data.form_age_seconds
         if staff_reply is None:
             _limit("comment", [client.ip, email or reader_key(client)], conf("RATE_COMMENTS"))
+            if stamp is not None:
+                stamp = stamps.redeem(stamp)
+                form_age = stamp.age
+        bot = spam.bot_signals(honeypot=data.honeypot, form_age_seconds=form_age)
         if bot.reject_reasons and not is_staff:
             refused = Comment(article=article, author_name=name, body=body, created_at=now)
             refused.status = Comment.Status.SPAM
@@ -224,11 +228,15 @@ def create_comment(article, data: CommentInput, *, client: ClientInfo, staff_rep
                     bool(who)
                     and Comment.objects.filter(who, status=Comment.Status.APPROVED).exists()
                 )
+        hold_reasons = signals.hold_reasons
+        if stamp is not None and not stamp.good:
+            # A stale, shared, reused or foreign form: held for review, never silently lost.
+            hold_reasons += ("stamp",)
         decision = policy.decide(
             mode=conf("MODERATION"),
             trusted=trusted,
             known=known,
-            hold_reasons=signals.hold_reasons,
+            hold_reasons=hold_reasons,
         )
         comment = Comment(
             article=article,
