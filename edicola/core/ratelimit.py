@@ -138,13 +138,13 @@ def _key(scope: str, identity: str, rate: Rate, index: int) -> str:
 
 def _verdict(windows, counts: dict[str, int]) -> int:
     """Seconds to wait (0 when every window has room), from counts that include this event."""
-    wait = 0.0
+    over, wait = False, 0.0
     for window in windows:
         current = counts.get(window.key, 0)
         previous = counts.get(window.previous_key, 0)
         if window.weighted(current, previous) > window.rate.count + 1e-9:
-            wait = max(wait, window.retry_after(current - 1, previous))
-    return max(1, math.ceil(wait - 1e-9)) if wait else 0
+            over, wait = True, max(wait, window.retry_after(current - 1, previous))
+    return max(1, math.ceil(wait - 1e-9)) if over else 0
 
 
 def _incr_cache(windows, now: float) -> int:
