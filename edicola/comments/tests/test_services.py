@@ -261,6 +261,21 @@ def test_too_many_comments_from_one_address_get_429_with_a_wait(article):
     assert Comment.objects.count() == 5
 
 
+def test_a_burst_across_a_minute_boundary_is_still_five_per_minute(article, rate_limit_clock):
+    """Issue 13 point 7: ten comments in a second around :00 under "5 per minute"."""
+    rate_limit_clock.now = 1_800_000_000 + 59.5  # 59.5 s into a minute
+    for number in range(5):
+        post(article, f"Prima {number}", email=f"a{number}@example.org")
+    rate_limit_clock.advance(1)  # 0.5 s into the next minute
+    for number in range(5):
+        error = refused(lambda n=number: post(article, f"Dopo {n}", email=f"b{n}@example.org"))
+        assert error.status == 429 and error.retry_after == 12
+    assert Comment.objects.count() == 5
+    rate_limit_clock.advance(12)
+    post(article, "Dodici secondi dopo", email="c@example.org")
+    assert Comment.objects.count() == 6
+
+
 def test_too_many_comments_from_one_email_get_429_whatever_the_address(article):
     for number in range(5):
         post(article, f"Commento {number}", client=guest(f"192.0.2.{number + 1}"))
