@@ -302,8 +302,12 @@ COMMENTS = {
     "PAGE_SIZE": int(env("COMMENTS_PAGE_SIZE", "20")),
     "EDIT_WINDOW_SECONDS": int(env("COMMENTS_EDIT_WINDOW_SECONDS", "900")),
     "REPORT_THRESHOLD": int(env("COMMENTS_REPORT_THRESHOLD", "3")),
+    # Reports hide a comment only when they come from this many networks (/24, /48) at least.
+    "REPORT_MIN_NETWORKS": int(env("COMMENTS_REPORT_MIN_NETWORKS", "2")),
     "MAX_LINKS": int(env("COMMENTS_MAX_LINKS", "2")),
     "MIN_FORM_SECONDS": float(env("COMMENTS_MIN_FORM_SECONDS", "3")),
+    # A form stamp (comments/stamps.py) is good for this long and for one comment.
+    "STAMP_SECONDS": int(env("COMMENTS_STAMP_SECONDS", "7200")),
     "MAX_LENGTH": int(env("COMMENTS_MAX_LENGTH", "5000")),
     "BLOCKLIST": env_list("COMMENTS_BLOCKLIST"),
     "DUPLICATE_WINDOW_SECONDS": int(env("COMMENTS_DUPLICATE_WINDOW_SECONDS", "86400")),
@@ -348,6 +352,10 @@ WHATSAPP_MESSAGES_PER_SECOND = float(env("WHATSAPP_MESSAGES_PER_SECOND", "80"))
 DEALS_RECONCILE_SECONDS = float(env("DEALS_RECONCILE_SECONDS", "600"))
 DEALS_LEASE_SECONDS = float(env("DEALS_LEASE_SECONDS", "60"))
 DEALS_AFFILIATE_DISCLOSURE = env("DEALS_AFFILIATE_DISCLOSURE")  # empty: the translated default
+# Readers' forms ("count/seconds" pairs, edicola.core.ratelimit): alerts and WhatsApp opt-ins
+# per network (/24, /48), each form counted apart; WhatsApp opt-ins also per phone number.
+DEALS_RATE_PER_NETWORK = env_list("DEALS_RATE_PER_NETWORK", "10/600,40/86400")
+DEALS_RATE_PER_PHONE = env_list("DEALS_RATE_PER_PHONE", "3/3600,5/86400")
 
 # Subscriptions to discussions and the mail they trigger (edicola/comments/notifications.py).
 COMMENTS_NOTIFICATIONS = {

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .conf import conf
 from .models import Comment, Report
+from .stamps import Stamp
 
 NAME_MAX = Comment._meta.get_field("author_name").max_length
 URL_MAX = Comment._meta.get_field("author_url").max_length
@@ -157,6 +158,7 @@ class CommentInput:
     # Anti-bot signals from the HTML form (the API sends neither and is rate-limited instead).
     honeypot: str = ""
     form_age_seconds: float | None = None
+    stamp: Stamp | None = None  # the form stamp as read back (stamps.read); None from the API
     extra: dict = field(default_factory=dict)
 
 

@@ -5,14 +5,13 @@ Views and the API build a ClientInfo with `client_info(request)` and, after a re
 needs the guest id (a vote, a report, a comment), call `remember_reader(request, response)`.
 """
 
-import ipaddress
 import secrets
 from dataclasses import dataclass
 
 from django.http import HttpRequest, HttpResponse
 
 from edicola.core import identity
-from edicola.core.origin import client_ip
+from edicola.core.origin import client_ip, ip_network  # noqa: F401 (ip_network: re-exported)
 
 # The discussion's cookies. The sort order selects a variant of cached pages; holders of an edit
 # cookie bypass the page cache (registered with core.pagecache by CommentsConfig.ready()).
@@ -48,18 +47,6 @@ def reader_key(client: ClientInfo) -> str:
     """The id votes and reports are stored under: the account if any, else the guest cookie."""
     user = account_of(client)
     return f"u:{user.pk}" if user is not None else (client.reader_id or "")
-
-
-def ip_network(ip: str) -> str:
-    """The network stored instead of an address: /24 for IPv4, /48 for IPv6 ("" if unusable)."""
-    try:
-        address = ipaddress.ip_address((ip or "").strip())
-    except ValueError:
-        return ""
-    if address.version == 6 and address.ipv4_mapped:
-        address = address.ipv4_mapped
-    prefix = 24 if address.version == 4 else 48
-    return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
 
 
 def _guest_id(request: HttpRequest) -> str:

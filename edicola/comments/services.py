@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -31,7 +32,7 @@ from edicola.core import identity, ratelimit
 from edicola.news.models import ArticlePage
 
 from . import forms as shapes
-from . import markup, policy, spam, subscriptions
+from . import markup, policy, spam, stamps, subscriptions
 from .conf import conf
 from .forms import CommentInput
 from .models import Comment, Discussion, ModerationLog, Report, Vote
@@ -207,12 +208,16 @@ def create_comment(article, data: CommentInput, *, client: ClientInfo, staff_rep
         raise CommentError(_("This article is not published."), status=404)
     network = ip_network(client.ip)
     is_staff = bool(user is not None and user.is_staff)
-    bot = spam.bot_signals(honeypot=data.honeypot, form_age_seconds=data.form_age_seconds)
     now = timezone.now()
 
     with transaction.atomic():
+        stamp, form_age = data.stamp, data.form_age_seconds
         if staff_reply is None:
             _limit("comment", [client.ip, email or reader_key(client)], conf("RATE_COMMENTS"))
+            if stamp is not None:
+                stamp = stamps.redeem(stamp)
+                form_age = stamp.age
+        bot = spam.bot_signals(honeypot=data.honeypot, form_age_seconds=form_age)
         if bot.reject_reasons and not is_staff:
             refused = Comment(article=article, author_name=name, body=body, created_at=now)
             refused.status = Comment.Status.SPAM
@@ -236,11 +241,15 @@ def create_comment(article, data: CommentInput, *, client: ClientInfo, staff_rep
             mode = conf("MODERATION")
             if mode == "first-time" and not signals.hold_reasons:
                 known = _is_known(email, user, client)
+        hold_reasons = signals.hold_reasons
+        if stamp is not None and not stamp.good:
+            # A stale, shared, reused or foreign form: held for review, never silently lost.
+            hold_reasons += ("stamp",)
         decision = policy.decide(
             mode=conf("MODERATION"),
             trusted=trusted,
             known=known,
-            hold_reasons=signals.hold_reasons,
+            hold_reasons=hold_reasons,
         )
         comment = Comment(
             article=article,
@@ -423,13 +432,41 @@ def _is_own(comment: Comment, client: ClientInfo) -> bool:
     return bool(comment.reader_id) and comment.reader_id == reader_key(client)
 
 
+# An account counts on its own, as a reporter, only once it is this old and its address is
+# proven; younger or unproven ones count as guests: one source per network.
+ESTABLISHED_ACCOUNT_AGE = timedelta(days=1)
+
+
+def is_established_account(user, *, at=None) -> bool:
+    """Whether this account's reports (made `at`, default now) count on their own rather than
+    as its network's: it was at least a day old and its address is proven."""
+    if user is None:
+        return False
+    joined = getattr(user, "date_joined", None)
+    if joined is None or (at or timezone.now()) - joined < ESTABLISHED_ACCOUNT_AGE:
+        return False
+    return identity.is_confirmed(user)
+
+
+def _report_sources(reports) -> tuple[set[str], int]:
+    """The distinct sources of these reports, and how many networks they come from."""
+    rows = list(reports.values_list("reporter", "ip_network", "created_at"))
+    account_ids = {int(who[2:]) for who, _net, _at in rows if who[2:].isdigit() and who[:2] == "u:"}
+    users = get_user_model().objects.in_bulk(account_ids) if account_ids else {}
+    sources = set()
+    for who, net, at in rows:
+        user = users.get(int(who[2:])) if who[:2] == "u:" and who[2:].isdigit() else None
+        sources.add(who if is_established_account(user, at=at) else f"n:{net or who}")
+    return sources, len({net for _who, net, _at in rows if net})
+
+
 def vote(comment: Comment, value: int, *, client: ClientInfo) -> Comment:
     """Record +1 / -1 (or 0 to withdraw) for this reader; returns the comment with new counts.
 
     One vote per reader (account, or guest cookie id); voting again changes it. Refusals: 400
-    bad value or no reader id; 403 own comment, or too many guest votes on this comment from
-    the same network (COMMENTS["GUEST_VOTES_PER_NETWORK"]); 404 comment not published;
-    429 too many votes per second (per reader and per address).
+    bad value or no reader id; 403 own comment, or too many votes on this comment from the same
+    network, guests and accounts alike (COMMENTS["GUEST_VOTES_PER_NETWORK"]); 404 comment not
+    published; 429 too many votes per second (per reader and per address).
     """
     try:
         value = int(value)
@@ -470,10 +507,8 @@ def _record_vote(comment: Comment, voter: str, value: int, network: str) -> None
         Vote.objects.filter(pk=existing.pk).update(value=value)
     else:
         limit = conf("GUEST_VOTES_PER_NETWORK")
-        if voter.startswith("g:") and network and limit:
-            same_network = Vote.objects.filter(
-                comment_id=comment.pk, ip_network=network, voter__startswith="g:"
-            ).count()
+        if network and limit:  # throwaway accounts are no way around it
+            same_network = Vote.objects.filter(comment_id=comment.pk, ip_network=network).count()
             if same_network >= limit:
                 raise CommentError(
                     _("Too many votes on this comment come from your network."), status=403
@@ -492,9 +527,11 @@ def report(comment: Comment, reason: str, *, client: ClientInfo, note: str = "")
     """A reader reports a comment; enough reports hide it pending review.
 
     One report per reader per comment (409 on a second one). When reports from
-    COMMENTS["REPORT_THRESHOLD"] distinct sources (accounts, or guest networks) arrive after the
-    last moderator review, the comment goes to PENDING with held_by_reports set, and the action
-    is logged. Staff replies are never hidden automatically.
+    COMMENTS["REPORT_THRESHOLD"] distinct sources, spread over at least
+    COMMENTS["REPORT_MIN_NETWORKS"] networks, arrive after the last moderator review, the
+    comment goes to PENDING with held_by_reports set, and the action is logged. A source is an
+    established account (is_established_account), or a network for guests and for accounts
+    younger than a day or unconfirmed. Staff replies are never hidden automatically.
     Refusals: 400 bad reason/note or no reader id; 403 own comment; 404 not published; 429.
     """
     if reason not in Report.Reason.values:
@@ -528,11 +565,8 @@ def report(comment: Comment, reason: str, *, client: ClientInfo, note: str = "")
             reports = Report.objects.filter(comment_id=comment.pk)
             if current.reviewed_at is not None:
                 reports = reports.filter(created_at__gt=current.reviewed_at)
-            sources = {
-                who if who.startswith("u:") else f"n:{net or who}"
-                for who, net in reports.values_list("reporter", "ip_network")
-            }
-            if len(sources) >= conf("REPORT_THRESHOLD"):
+            sources, networks = _report_sources(reports)
+            if len(sources) >= conf("REPORT_THRESHOLD") and networks >= conf("REPORT_MIN_NETWORKS"):
                 Comment.objects.filter(pk=comment.pk).update(
                     status=Comment.Status.PENDING, held_by_reports=True
                 )

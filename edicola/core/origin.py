@@ -5,9 +5,11 @@ where the request comes from instead: the browser's `Sec-Fetch-Site` header when
 (same-origin, or none for a typed URL), otherwise `Origin`, otherwise `Referer`, compared with
 this site's own host. A request with none of the three is refused.
 
-`client_ip` is the one reading of the client's address (for rate limits and click counting).
+`client_ip` is the one reading of the client's address (for rate limits and click counting),
+`ip_network` the network stored and counted instead of it.
 """
 
+import ipaddress
 from functools import wraps
 from urllib.parse import urlsplit
 
@@ -19,6 +21,18 @@ from django.views.decorators.csrf import csrf_exempt
 def client_ip(request: HttpRequest) -> str:
     """The client's address as the web server saw it (proxies must set REMOTE_ADDR right)."""
     return request.META.get("REMOTE_ADDR", "") or "0.0.0.0"
+
+
+def ip_network(ip: str) -> str:
+    """The network stored instead of an address: /24 for IPv4, /48 for IPv6 ("" if unusable)."""
+    try:
+        address = ipaddress.ip_address((ip or "").strip())
+    except ValueError:
+        return ""
+    if address.version == 6 and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    prefix = 24 if address.version == 4 else 48
+    return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
 
 
 def is_same_origin(request: HttpRequest) -> bool:

@@ -1,11 +1,18 @@
-"""Rate limits every process agrees on: fixed-window counters in Redis or in the database.
+"""Rate limits every process agrees on: sliding-window counters in Redis or in the database.
 
-`hit(scope, identity, rates)` counts one event for `identity` in each window of `rates` and
-raises RateLimited(retry_after) when any window is over its limit. With a shared cache (Redis,
-REDIS_URL) counters live there and `incr` is atomic. The embedded default's local-memory cache
-is private to each process, so counters then live in a small table (core.RateCounter) updated
-with `count = count + 1` in one transaction. settings.RATELIMIT_BACKEND (RATELIMIT_BACKEND in the
-environment) forces "cache" or "database"; "auto" picks as above.
+`hit(scope, identity, rates)` counts one event for `identity` under each rate of `rates` and
+raises RateLimited(retry_after) when any rate is over its limit. Each rate keeps one counter per
+fixed window; the count it is judged by slides: the previous window's counter weighted by how
+much of it is still within the last `seconds`, plus the current one (the "sliding window
+counter" of Cloudflare and of the `limits` library, which has no database storage). So five
+events at 0:59 and five at 1:00 make ten in the last minute, not five and five. A refused event
+is not counted.
+
+With a shared cache (Redis, REDIS_URL) counters live there and `incr` is atomic. The embedded
+default's local-memory cache is private to each process, so counters then live in a small table
+(core.RateCounter) updated with `count = count + 1` in one transaction.
+settings.RATELIMIT_BACKEND (RATELIMIT_BACKEND in the environment) forces "cache" or "database";
+"auto" picks as above.
 
 Identities should be opaque: pass addresses and e-mails through `keyed_hash` first.
 """
@@ -74,7 +81,8 @@ def clock() -> float:
 
 def hit(scope: str, identity, rates, *, now: float | None = None) -> None:
     """Count one event for `identity` (a string, or several counted together, e.g. an address
-    hash and an e-mail hash); raise RateLimited when any window's limit is exceeded."""
+    hash and an e-mail hash); raise RateLimited when any rate's sliding window would be over its
+    limit. A refused event is not counted, so waiting Retry-After seconds is always enough."""
     rates = parse_rates(rates)
     identities = [identity] if isinstance(identity, str) else list(identity)
     identities = [value for value in identities if value]
@@ -84,42 +92,99 @@ def hit(scope: str, identity, rates, *, now: float | None = None) -> None:
     windows = {}
     for value in identities:
         for rate in rates:
-            index = int(now // rate.seconds)
-            key = f"rl:{scope}:{value}:{rate.seconds}:{index}"
-            windows[key] = (rate, (index + 1) * rate.seconds)
-    counts = _incr_cache(windows) if backend() == "cache" else _incr_database(windows, now)
-    retry_after = 0
-    for key, (rate, window_end) in windows.items():
-        if counts.get(key, 0) > rate.count:
-            retry_after = max(retry_after, math.ceil(window_end - now))
+            window = _Window(scope, value, rate, now)
+            windows.setdefault(window.key, window)
+    windows = list(windows.values())
+    store = _incr_cache if backend() == "cache" else _incr_database
+    retry_after = store(windows, now)
     if retry_after:
-        raise RateLimited(max(1, retry_after))
+        raise RateLimited(retry_after)
 
 
-def _incr_cache(windows) -> dict[str, int]:
+class _Window:
+    """One identity under one rate: the current fixed window and the one before it.
+
+    The sliding-window count is the previous window's count weighted by the part of it still
+    inside the last `seconds`, plus the current window's count. So events just before a window
+    boundary still weigh on the events just after it, and the limit frees up gradually."""
+
+    def __init__(self, scope: str, identity: str, rate: Rate, now: float):
+        self.rate = rate
+        self.index = int(now // rate.seconds)
+        self.key = _key(scope, identity, rate, self.index)
+        self.previous_key = _key(scope, identity, rate, self.index - 1)
+        self.elapsed = now - self.index * rate.seconds
+        # A window's counter is read until the end of the window after it.
+        self.expires = (self.index + 2) * rate.seconds
+
+    def weighted(self, current: int, previous: int) -> float:
+        return previous * (1 - self.elapsed / self.rate.seconds) + current
+
+    def retry_after(self, current: int, previous: int) -> float:
+        """Seconds until one more event fits, `current` and `previous` not counting it."""
+        seconds, limit = self.rate.seconds, self.rate.count
+        if current + 1 <= limit:
+            # Within this window, once enough of the previous one has slid out.
+            needed = 1 - (limit - current - 1) / previous if previous else 0
+            return max(0.0, needed * seconds - self.elapsed)
+        # Next window, where this window's count becomes the previous one.
+        needed = 1 - (limit - 1) / current if current else 0
+        return (seconds - self.elapsed) + max(0.0, needed) * seconds
+
+
+def _key(scope: str, identity: str, rate: Rate, index: int) -> str:
+    return f"rl:{scope}:{identity}:{rate.seconds}:{index}"
+
+
+def _verdict(windows, counts: dict[str, int]) -> int:
+    """Seconds to wait (0 when every window has room), from counts that include this event."""
+    over, wait = False, 0.0
+    for window in windows:
+        current = counts.get(window.key, 0)
+        previous = counts.get(window.previous_key, 0)
+        if window.weighted(current, previous) > window.rate.count + 1e-9:
+            over, wait = True, max(wait, window.retry_after(current - 1, previous))
+    return max(1, math.ceil(wait - 1e-9)) if over else 0
+
+
+def _incr_cache(windows, now: float) -> int:
     counts = {}
-    for key, (rate, _) in windows.items():
-        cache.add(key, 0, timeout=rate.seconds + 1)
+    for window in windows:
+        timeout = 2 * window.rate.seconds + 1
+        cache.add(window.key, 0, timeout=timeout)
         try:
-            counts[key] = cache.incr(key)
+            counts[window.key] = cache.incr(window.key)
         except ValueError:  # expired between add() and incr()
-            cache.set(key, 1, timeout=rate.seconds + 1)
-            counts[key] = 1
-    return counts
+            cache.set(window.key, 1, timeout=timeout)
+            counts[window.key] = 1
+    previous = cache.get_many([window.previous_key for window in windows])
+    counts.update({key: int(value) for key, value in previous.items()})
+    retry_after = _verdict(windows, counts)
+    if retry_after:
+        for window in windows:  # a refused event does not count
+            try:
+                cache.decr(window.key)
+            except ValueError:
+                pass
+    return retry_after
 
 
-def _incr_database(windows, now: float) -> dict[str, int]:
-    keys = list(windows)
+def _incr_database(windows, now: float) -> int:
+    keys = [window.key for window in windows]
+    expires = {window.key: window.expires for window in windows}
     with transaction.atomic():
         RateCounter.objects.filter(key__in=keys).update(count=F("count") + 1)
-        counts = dict(RateCounter.objects.filter(key__in=keys).values_list("key", "count"))
+        previous = [window.previous_key for window in windows]
+        counts = dict(
+            RateCounter.objects.filter(key__in=keys + previous).values_list("key", "count")
+        )
         missing = [key for key in keys if key not in counts]
         if missing:
             RateCounter.objects.filter(expires_at__lt=datetime.fromtimestamp(now, UTC)).delete()
             RateCounter.objects.bulk_create(
                 [
                     RateCounter(
-                        key=key, count=0, expires_at=datetime.fromtimestamp(windows[key][1], UTC)
+                        key=key, count=0, expires_at=datetime.fromtimestamp(expires[key], UTC)
                     )
                     for key in missing
                 ],
@@ -127,16 +192,19 @@ def _incr_database(windows, now: float) -> dict[str, int]:
             )
             RateCounter.objects.filter(key__in=missing).update(count=F("count") + 1)
             counts.update(RateCounter.objects.filter(key__in=missing).values_list("key", "count"))
-    return counts
+        retry_after = _verdict(windows, counts)
+        if retry_after:  # a refused event does not count
+            RateCounter.objects.filter(key__in=keys).update(count=F("count") - 1)
+    return retry_after
 
 
 def reset(scope: str, identity: str, rates) -> None:
-    """Forget the current windows of one identity (tests and moderators' "unblock")."""
+    """Forget the current and previous windows of one identity (tests, a successful login)."""
     now = clock()
-    keys = [
-        f"rl:{scope}:{identity}:{rate.seconds}:{int(now // rate.seconds)}"
-        for rate in parse_rates(rates)
-    ]
+    keys = []
+    for rate in parse_rates(rates):
+        window = _Window(scope, identity, rate, now)
+        keys += [window.key, window.previous_key]
     if backend() == "cache":
         cache.delete_many(keys)
     else:

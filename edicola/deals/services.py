@@ -7,6 +7,7 @@ dropped and its Telegram post is edited to show it is over.
 """
 
 import hashlib
+import math
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,9 +18,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
-from edicola.core import pagecache
+from edicola.core import pagecache, ratelimit
+from edicola.core.origin import ip_network
 from edicola.core.tasks import after_commit
 from edicola.deals import outbox
 from edicola.deals.models import (
@@ -49,6 +51,44 @@ BOT_USER_AGENTS = re.compile(
 
 class DealError(Exception):
     """A translated reason why nothing was saved."""
+
+
+class TooManyRequests(DealError):
+    """A reader's form was sent too often: nothing saved; `retry_after` seconds to wait."""
+
+    def __init__(self, retry_after: int):
+        self.retry_after = retry_after
+        if retry_after < 90:
+            message = ngettext(
+                "Too many requests. Try again in %(count)d second.",
+                "Too many requests. Try again in %(count)d seconds.",
+                retry_after,
+            ) % {"count": retry_after}
+        else:
+            minutes = math.ceil(retry_after / 60)
+            message = ngettext(
+                "Too many requests. Try again in %(count)d minute.",
+                "Too many requests. Try again in %(count)d minutes.",
+                minutes,
+            ) % {"count": minutes}
+        super().__init__(message)
+
+
+def limit_form(form: str, *, ip: str, phone: str = "") -> None:
+    """Count one reader's form (`form`: "alert" or "whatsapp") per network and, for WhatsApp,
+    per phone number; raise TooManyRequests before anything is saved when over the limit."""
+    try:
+        network = ip_network(ip)
+        if network:
+            ratelimit.hit(
+                f"deals-{form}-net", ratelimit.keyed_hash(network), settings.DEALS_RATE_PER_NETWORK
+            )
+        if phone:
+            ratelimit.hit(
+                f"deals-{form}-phone", ratelimit.keyed_hash(phone), settings.DEALS_RATE_PER_PHONE
+            )
+    except ratelimit.RateLimited as limited:
+        raise TooManyRequests(limited.retry_after) from None
 
 
 def disclosure_for(deal: Deal | None = None) -> str:
@@ -242,18 +282,21 @@ def is_bot(user_agent: str) -> bool:
     return not user_agent or bool(BOT_USER_AGENTS.search(user_agent))
 
 
-def record_click(deal: Deal, *, reader: str, user_agent: str, channel: str) -> bool:
+def record_click(
+    deal: Deal, *, reader: str, user_agent: str, channel: str, proven: bool = True
+) -> bool:
     """Count a reader's click on a deal link, once per reader, deal and hour; bots never count.
-    `reader` identifies the reader (a cookie value, or address and browser). Returns whether
-    the click was counted."""
+    `reader` identifies the reader (our signed cookie, or address and browser). A reader who
+    cannot be told apart (`proven=False`: a forged or unsigned cookie) is counted once per
+    `reader` (their network), deal and day. Returns whether the click was counted."""
     if is_bot(user_agent):
         return False
     if channel not in Click.Channel.values:
         channel = Click.Channel.SITE
     now = timezone.now()
-    hour = now.strftime("%Y%m%d%H")
+    period = now.strftime("%Y%m%d%H") if proven else "day:" + now.strftime("%Y%m%d")
     key = hashlib.blake2b(
-        f"{reader}|{hour}".encode(), key=settings.SECRET_KEY.encode()[:64], digest_size=16
+        f"{reader}|{period}".encode(), key=settings.SECRET_KEY.encode()[:64], digest_size=16
     ).hexdigest()
     try:
         with transaction.atomic():
@@ -296,8 +339,11 @@ def add_alert(subscriber: TelegramSubscriber, request: AlertRequest) -> Alert:
     return alert
 
 
-def create_site_alert(request: AlertRequest) -> Alert:
-    """An alert asked for on the site: it waits for the reader to open the bot with its token."""
+def create_site_alert(request: AlertRequest, *, ip: str = "") -> Alert:
+    """An alert asked for on the site: it waits for the reader to open the bot with its token.
+    Raises TooManyRequests (nothing saved) when `ip`'s network asked too often."""
+    if ip:
+        limit_form("alert", ip=ip)
     return Alert.objects.create(keyword=request.keyword, max_price=request.max_price)
 
 
@@ -377,12 +423,16 @@ def normalise_phone(value: str) -> str:
     return phone
 
 
-def whatsapp_opt_in(phone: str, *, consent: bool) -> WhatsAppSubscriber:
+def whatsapp_opt_in(phone: str, *, consent: bool, ip: str = "") -> WhatsAppSubscriber:
     """Record consent and queue the confirmation message; no offer goes out before the reader
-    confirms on WhatsApp. Asking again re-sends nothing while a confirmation is waiting."""
+    confirms on WhatsApp. Asking again re-sends nothing while a confirmation is waiting.
+    A reader's form (`ip` given) is limited per network and per number: TooManyRequests, with
+    nothing saved or queued."""
     if not consent:
         raise DealError(_("Tick the box to agree to receive deals on WhatsApp."))
     phone = normalise_phone(phone)
+    if ip:
+        limit_form("whatsapp", ip=ip, phone=phone)
     now = timezone.now()
     with transaction.atomic():
         subscriber, created = WhatsAppSubscriber.objects.select_for_update().get_or_create(

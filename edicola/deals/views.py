@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from edicola.core.origin import client_ip
+from edicola.core.origin import client_ip, ip_network
 from edicola.deals import services
 from edicola.deals.cards import deal_card
 from edicola.deals.models import Deal, Store
@@ -20,6 +20,7 @@ from edicola.news.models import CategoryPage
 
 READER_COOKIE = "edicola_r"
 READER_COOKIE_AGE = 3600
+READER_COOKIE_SALT = "edicola.deals.reader"
 PER_PAGE = 24
 
 
@@ -82,30 +83,54 @@ def deal_card_image(request, pk: int):
 
 @require_GET
 def go(request, pk: int):
-    """Count the click (not for bots, once per reader and hour) and send the reader on."""
+    """Count the click (not for bots, once per reader and hour) and send the reader on.
+
+    Readers are told apart by our signed cookie, or, without one, by address and browser; a
+    cookie we did not sign counts once per network, deal and day (services.record_click)."""
     deal = Deal.objects.filter(pk=pk).select_related("store").first()
     if deal is None or deal.status in (Deal.Status.DRAFT, Deal.Status.SCHEDULED):
         raise Http404
     if deal.status == Deal.Status.WITHDRAWN:
         return HttpResponseRedirect(reverse("deals:detail", args=[deal.pk]))
     user_agent = request.META.get("HTTP_USER_AGENT", "")
-    reader = request.COOKIES.get(READER_COOKIE, "")
+    reader = request.get_signed_cookie(
+        READER_COOKIE, default="", salt=READER_COOKIE_SALT, max_age=READER_COOKIE_AGE
+    )
+    proven = reader.isalnum() and len(reader) == 22
     new_cookie = ""
-    if not (reader.isalnum() and len(reader) == 22):
+    if proven:
+        identity = f"r:{reader}"
+    else:
         # A reader without our cookie is known by address and browser; the cookie then carries
         # the same key, so their next click in the hour is recognised either way.
         seed = f"{client_ip(request)}|{user_agent}|{settings.SECRET_KEY}"
-        reader = new_cookie = hashlib.blake2b(seed.encode(), digest_size=16).hexdigest()[:22]
-    identity = f"r:{reader}"
+        new_cookie = hashlib.blake2b(seed.encode(), digest_size=16).hexdigest()[:22]
+        identity = f"r:{new_cookie}"
+        if READER_COOKIE in request.COOKIES:
+            # A cookie we did not sign (forged, or tampered with) tells readers apart no more
+            # than its sender wants: such clicks count once per network, deal and day.
+            identity = f"n:{ip_network(client_ip(request))}"
+        else:
+            proven = True
     services.record_click(
-        deal, reader=identity, user_agent=user_agent, channel=request.GET.get("c", "site")
+        deal,
+        reader=identity,
+        user_agent=user_agent,
+        channel=request.GET.get("c", "site"),
+        proven=proven,
     )
     response = HttpResponseRedirect(deal.affiliate_url)
     response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex, nofollow"
     if new_cookie:
-        response.set_cookie(
-            READER_COOKIE, new_cookie, max_age=READER_COOKIE_AGE, httponly=True, samesite="Lax"
+        response.set_signed_cookie(
+            READER_COOKIE,
+            new_cookie,
+            salt=READER_COOKIE_SALT,
+            max_age=READER_COOKIE_AGE,
+            secure=request.is_secure(),
+            httponly=True,
+            samesite="Lax",
         )
     return response
 
@@ -139,40 +164,59 @@ def alerts(request):
     """Ask for an alert on the site: it becomes active when the reader opens the bot."""
     form = AlertForm(request.POST or None)
     alert = None
-    if request.method == "POST" and form.is_valid():
-        alert = services.create_site_alert(form.cleaned_data["request"])
+    status = 200
+    retry_after = None
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                alert = services.create_site_alert(
+                    form.cleaned_data["request"], ip=client_ip(request)
+                )
+                status = 200
+            except services.TooManyRequests as error:
+                form.add_error(None, str(error))
+                status, retry_after = 429, error.retry_after
     bot = settings.TELEGRAM_BOT_USERNAME
     link = f"https://t.me/{bot}?start={alert.token}" if alert and bot else ""
-    status = 400 if request.method == "POST" and not form.is_valid() else 200
     response = render(
         request,
         "deals/alerts.html",
         {"form": form, "alert": alert, "bot_link": link},
         status=status,
     )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return _private(response, retry_after)
 
 
 def whatsapp_signup(request):
     form = WhatsAppForm(request.POST or None)
     done = False
     status = 200
+    retry_after = None
     if request.method == "POST":
+        status = 400
         if form.is_valid():
             try:
-                services.whatsapp_opt_in(form.cleaned_data["phone"], consent=True)
-                done = True
+                services.whatsapp_opt_in(
+                    form.cleaned_data["phone"], consent=True, ip=client_ip(request)
+                )
+                done, status = True, 200
+            except services.TooManyRequests as error:
+                form.add_error(None, str(error))
+                status, retry_after = 429, error.retry_after
             except services.DealError as error:
                 form.add_error(None, str(error))
-                status = 400
-        else:
-            status = 400
     response = render(
         request,
         "deals/whatsapp.html",
         {"form": form, "done": done, "consent_version": services.CONSENT_VERSION},
         status=status,
     )
+    return _private(response, retry_after)
+
+
+def _private(response, retry_after: int | None = None):
     response["Cache-Control"] = "private, no-store"
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
     return response

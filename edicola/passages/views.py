@@ -46,7 +46,7 @@ def _form_context(request, article, *, form=None, question=None, kind="comment",
         "question": question,
         "kind": kind,
         "passage": passage,
-        "stamp": comment_views.form_stamp(),
+        "stamp": comment_views.form_stamp(article.pk, "passage"),
         "user": client.user,
         "initial": comment_views.guest_details(request) if client.user is None else {},
         "privacy_url": comment_views.privacy_url(request),
@@ -83,7 +83,7 @@ def post_comment(request, article_id: int):
     if form.is_valid():
         data = form.to_input()
         data.parent_id = None
-        data.form_age_seconds = comment_views.form_age(request.POST.get("stamp", ""))
+        data.stamp = comment_views.read_stamp(request, article.pk, "passage")
         try:
             if question_id:
                 comment = services.answer_question(article, question_id, data, client=client)

@@ -263,6 +263,21 @@ def test_too_many_comments_from_one_address_get_429_with_a_wait(article):
     assert Comment.objects.count() == 5
 
 
+def test_a_burst_across_a_minute_boundary_is_still_five_per_minute(article, rate_limit_clock):
+    """Issue 13 point 7: ten comments in a second around :00 under "5 per minute"."""
+    rate_limit_clock.now = 1_800_000_000 + 59.5  # 59.5 s into a minute
+    for number in range(5):
+        post(article, f"Prima {number}", email=f"a{number}@example.org")
+    rate_limit_clock.advance(1)  # 0.5 s into the next minute
+    for number in range(5):
+        error = refused(lambda n=number: post(article, f"Dopo {n}", email=f"b{n}@example.org"))
+        assert error.status == 429 and error.retry_after == 12
+    assert Comment.objects.count() == 5
+    rate_limit_clock.advance(12)
+    post(article, "Dodici secondi dopo", email="c@example.org")
+    assert Comment.objects.count() == 6
+
+
 def test_too_many_comments_from_one_email_get_429_whatever_the_address(article):
     for number in range(5):
         post(article, f"Commento {number}", client=guest(f"192.0.2.{number + 1}"))
@@ -396,9 +411,69 @@ def test_guests_of_one_network_have_a_few_votes_per_comment(settings, article):
     for number in range(3):
         services.vote(comment, 1, client=guest(f"203.0.113.{number}"))
     assert refused(lambda: services.vote(comment, 1, client=guest("203.0.113.200"))).status == 403
-    services.vote(comment, 1, client=member(make_user(), ip="203.0.113.201"))  # accounts count
+    # Accounts count toward the same cap (issue 13 point 4); other networks still vote.
+    account = member(make_user(), ip="203.0.113.201")
+    assert refused(lambda: services.vote(comment, 1, client=account)).status == 403
+    services.vote(comment, 1, client=member(make_user(), ip="192.0.2.201"))
     comment.refresh_from_db()
     assert comment.score == 4
+
+
+def test_fifteen_throwaway_accounts_on_one_address_are_capped(settings, article):
+    relax_limits(settings)
+    comment = make_comment(article)
+    answers = []
+    for _ in range(15):
+        try:
+            services.vote(comment, 1, client=member(make_user(), ip="198.51.100.44"))
+            answers.append("counted")
+        except CommentError as error:
+            answers.append(error.status)
+    comment.refresh_from_db()
+    assert comment.score == comment.upvotes == 3  # GUEST_VOTES_PER_NETWORK
+    assert answers == ["counted"] * 3 + [403] * 12
+    assert Vote.objects.filter(comment=comment).count() == 3
+
+
+def _aged(user, days: float):
+    type(user).objects.filter(pk=user.pk).update(date_joined=timezone.now() - timedelta(days=days))
+    user.refresh_from_db()
+    return user
+
+
+def test_three_accounts_on_one_address_cannot_hide_a_comment(settings, article):
+    relax_limits(settings)
+    comment = make_comment(article)
+    for _ in range(3):  # old, established accounts, but all from one network
+        comment = services.report(comment, "spam", client=member(_aged(make_user(), 30)))
+    assert comment.status == "approved" and not comment.held_by_reports
+    assert comment.report_count == 3
+
+
+def test_reports_from_enough_networks_hide_the_comment(settings, article):
+    relax_limits(settings)
+    set_comments(settings, REPORT_MIN_NETWORKS=3)
+    comment = make_comment(article)
+    services.report(comment, "spam", client=member(_aged(make_user(), 30), ip="192.0.2.5"))
+    services.report(comment, "spam", client=member(_aged(make_user(), 30), ip="198.51.100.5"))
+    comment.refresh_from_db()
+    assert comment.status == "approved"  # two networks of the three needed
+    comment = services.report(comment, "spam", client=member(_aged(make_user(), 2), ip="::1"))
+    assert comment.status == "pending" and comment.held_by_reports
+
+
+def test_new_accounts_report_as_their_network_like_guests(settings, article):
+    relax_limits(settings)
+    set_comments(settings, REPORT_MIN_NETWORKS=1)
+    comment = make_comment(article)
+    for _ in range(3):  # made a minute ago: three accounts, one network, one source
+        comment = services.report(comment, "spam", client=member(make_user(), ip="192.0.2.9"))
+    assert comment.status == "approved"
+    comment = services.report(comment, "spam", client=member(_aged(make_user(), 7)))
+    assert comment.status == "approved"
+    # A week old, from the same network as the one before: each counts on its own.
+    comment = services.report(comment, "spam", client=member(_aged(make_user(), 7)))
+    assert comment.status == "pending" and comment.held_by_reports
 
 
 def test_vote_rate_limit_is_two_per_second(article):
@@ -462,7 +537,9 @@ def test_three_reports_from_different_networks_hide_the_comment(settings, articl
     comment.refresh_from_db()
     assert comment.status == "approved" and comment.report_count == 3
     services.report(comment, "off_topic", client=guest("198.51.100.3"))
-    comment = services.report(comment, "other", client=member(make_user()), note="Vedi sopra")
+    # A new account counts as its network (issue 13 point 4): this one reports from a third.
+    account = member(make_user(), ip="203.0.113.30")
+    comment = services.report(comment, "other", client=account, note="Vedi sopra")
     assert comment.status == "pending" and comment.held_by_reports
     assert ModerationLog.objects.filter(comment=comment, action="reported").count() == 1
     assert discussion(article).comment_count == 0
@@ -470,7 +547,7 @@ def test_three_reports_from_different_networks_hide_the_comment(settings, articl
 
 
 def test_after_a_moderator_approves_only_new_reports_count(settings, article):
-    set_comments(settings, REPORT_THRESHOLD=1)
+    set_comments(settings, REPORT_THRESHOLD=1, REPORT_MIN_NETWORKS=1)
     comment = make_comment(article)
     services.report(comment, "spam", client=guest("192.0.2.1"))
     moderation.moderate([comment], "approve", actor=None)

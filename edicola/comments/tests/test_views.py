@@ -3,14 +3,12 @@ posting and replying, editing in the window, votes, reports, sorting, paging, th
 the reader-state and live-update endpoints."""
 
 import json
-import time
 
 import pytest
-from django.core import signing
 from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 
-from edicola.comments import services
+from edicola.comments import services, stamps
 from edicola.comments.models import Comment, Discussion, Report, Vote
 from edicola.comments.tests.factories import make_comment, make_commentable_article, make_user
 from edicola.comments.views import discussion as views
@@ -30,12 +28,12 @@ def article():
     return make_commentable_article("Il telefono pieghevole arriva in Italia")
 
 
-def old_stamp(seconds: float = 60) -> str:
-    """A form stamp as if the form had been shown `seconds` ago."""
-    return signing.dumps(round(time.time() - seconds, 1), salt=views.STAMP_SALT, compress=False)
+def old_stamp(article, seconds: float = 60) -> str:
+    """A stamp of this article's comment form, as if the form had been shown `seconds` ago."""
+    return stamps.issue(stamps.form_for(article.pk), now=stamps.clock() - seconds)
 
 
-def comment_data(**fields) -> dict:
+def comment_data(article=None, **fields) -> dict:
     data = {
         "body": "Finalmente un prezzo **onesto**.",
         "name": "Lucia Ferri",
@@ -43,7 +41,7 @@ def comment_data(**fields) -> dict:
         "url": "",
         "consent": "1",
         "address": "",
-        "stamp": old_stamp(),
+        "stamp": old_stamp(article) if article is not None else "",
     }
     data.update(fields)
     return data
@@ -54,7 +52,7 @@ def post_url(article) -> str:
 
 
 def post(client, article, **fields):
-    return client.post(post_url(article), comment_data(**fields), **SAME_ORIGIN)
+    return client.post(post_url(article), comment_data(article, **fields), **SAME_ORIGIN)
 
 
 # -- The section on the article page --------------------------------------------------------------
@@ -124,7 +122,7 @@ def test_logged_in_reader_comments_without_name_and_email(client, article):
     assert 'name="email"' not in html
     assert "Paolo Neri" in html
     response = client.post(
-        post_url(article), {"body": "Da registrato", "stamp": old_stamp()}, **SAME_ORIGIN
+        post_url(article), {"body": "Da registrato", "stamp": old_stamp(article)}, **SAME_ORIGIN
     )
     assert response.status_code == 303
     assert Comment.objects.get(body="Da registrato").user == user
@@ -218,12 +216,97 @@ def test_foreign_parent_is_refused(client, article):
     assert Comment.objects.filter(article=article).count() == 0
 
 
-def test_honeypot_and_forged_stamp_are_silently_dropped(client, article):
+def test_honeypot_is_silently_dropped_and_a_forged_stamp_held(client, article):
     response = post(client, article, address="http://spam.example")
     assert response.status_code == 303 and "in-attesa" in response["Location"]
+    assert Comment.objects.count() == 0
+    # A bad stamp is no proof of a bot: the comment waits for review, as the reader is told.
     response = post(client, article, stamp="forged")
     assert response.status_code == 303 and "in-attesa" in response["Location"]
-    assert Comment.objects.count() == 0
+    assert Comment.objects.get().status == Comment.Status.PENDING
+
+
+# -- Form stamps: one comment, one form, a short life (issue 13 point 8) ------------------------
+
+
+def test_a_replayed_stamp_publishes_nothing_more(client, article, settings):
+    settings.COMMENTS = {**settings.COMMENTS, "RATE_COMMENTS": ["1000/60"]}
+    stamp = old_stamp(article)
+    assert "nota=pubblicato" in post(client, article, body="Il primo", stamp=stamp)["Location"]
+    for number in range(20):
+        response = post(client, article, body=f"Ripetuto {number}", stamp=stamp)
+        assert response.status_code == 303 and "in-attesa" in response["Location"]
+    assert Comment.objects.filter(status=Comment.Status.APPROVED).count() == 1
+    assert Comment.objects.filter(status=Comment.Status.PENDING).count() == 20
+
+
+def test_a_stamp_expires(client, article, settings, rate_limit_clock):
+    assert settings.COMMENTS["STAMP_SECONDS"] == 7200
+    stamp = old_stamp(article)
+    rate_limit_clock.advance(7200 - 60)  # shown exactly two hours ago: still good
+    assert "nota=pubblicato" in post(client, article, body="In tempo", stamp=stamp)["Location"]
+    stamp = old_stamp(article)
+    rate_limit_clock.advance(7200)  # two hours and a minute
+    response = post(client, article, body="Troppo tardi", stamp=stamp)
+    assert "in-attesa" in response["Location"]
+    assert Comment.objects.get(body="Troppo tardi").status == Comment.Status.PENDING
+
+
+def test_a_stamp_is_good_only_for_the_form_it_was_issued_for(client, article):
+    other = make_commentable_article("Un altro articolo")
+    for stamp in [
+        old_stamp(other),  # another article's comment form
+        stamps.issue(stamps.form_for(article.pk, "passage"), now=stamps.clock() - 60),
+    ]:
+        response = post(client, article, body=f"Con il timbro {stamp[:8]}", stamp=stamp)
+        assert "in-attesa" in response["Location"]
+    assert set(Comment.objects.values_list("status", flat=True)) == {Comment.Status.PENDING}
+
+
+def test_each_reader_gets_a_fresh_stamp_from_the_state_endpoint(client, article):
+    state_url = reverse("comments:state", args=[article.pk])
+    first, second = (client.get(state_url).json()["stamp"] for _ in range(2))
+    assert first != second
+    assert stamps.read(first, stamps.form_for(article.pk)).good
+
+
+def test_a_json_post_hands_back_the_next_stamp(client, article, rate_limit_clock):
+    response = client.post(
+        post_url(article), comment_data(article), HTTP_ACCEPT="application/json", **SAME_ORIGIN
+    )
+    next_stamp = response.json()["stamp"]
+    rate_limit_clock.advance(30)
+    again = client.post(
+        post_url(article),
+        comment_data(article, body="Anche una risposta", stamp=next_stamp),
+        HTTP_ACCEPT="application/json",
+        **SAME_ORIGIN,
+    )
+    assert again.status_code == 201 and again.json()["published"]
+
+
+def test_readers_without_javascript_post_from_the_cached_page(client, article, rate_limit_clock):
+    import re
+
+    from django.test import Client
+
+    client.get(article.url)
+    page = client.get(article.url)
+    assert page["X-Page-Cache"] == "hit"
+    stamp = re.search(r'name="stamp" value="([^"]+)"', page.content.decode()).group(1)
+    rate_limit_clock.advance(40)  # reading, then writing
+    response = post(client, article, body="Senza JavaScript", stamp=stamp)
+    assert "nota=pubblicato" in response["Location"]
+    # A second reader on the same cached copy: held for review and told so, never lost.
+    other = Client()
+    response = post(other, article, body="Anch'io senza JavaScript", stamp=stamp)
+    assert response.status_code == 303 and "nota=in-attesa" in response["Location"]
+    note = other.get(response["Location"]).content.decode()
+    assert (
+        gettext("Thank you: your comment is awaiting moderation and will appear once approved.")
+        in note
+    )
+    assert Comment.objects.get(body="Anch'io senza JavaScript").status == Comment.Status.PENDING
 
 
 def test_flood_is_answered_429_with_the_text_kept(client, article, settings):
@@ -262,13 +345,16 @@ def test_posting_from_a_page_served_by_the_cache_works(client, article):
 
 def test_json_post_returns_the_rendered_comment(client, article):
     response = client.post(
-        post_url(article), comment_data(), HTTP_ACCEPT="application/json", **SAME_ORIGIN
+        post_url(article), comment_data(article), HTTP_ACCEPT="application/json", **SAME_ORIGIN
     )
     assert response.status_code == 201
     body = response.json()
     assert body["published"] and f'id="commento-{body["id"]}"' in body["html"]
     response = client.post(
-        post_url(article), comment_data(email="x"), HTTP_ACCEPT="application/json", **SAME_ORIGIN
+        post_url(article),
+        comment_data(article, email="x"),
+        HTTP_ACCEPT="application/json",
+        **SAME_ORIGIN,
     )
     assert response.status_code == 400 and "email" in response.json()["errors"]
 

@@ -8,8 +8,6 @@ page cache, so nothing here relies on a CSRF token baked into them: state-changi
 check the request's origin instead (core.origin), and per-reader state comes from `reader_state`.
 """
 
-import time
-
 from django.core import signing
 from django.core.cache import cache
 from django.http import Http404, HttpResponse, HttpResponseNotModified, JsonResponse
@@ -23,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from edicola.core.origin import same_origin_required
 from edicola.news.models import ArticlePage
 
-from .. import services, threads
+from .. import services, stamps, threads
 from ..conf import conf
 from ..forms import CommentForm, EditForm, ReplyForm, ReportForm, VoteForm
 from ..models import SORTS, Comment, Discussion, Vote, sort_or_default
@@ -51,25 +49,19 @@ from .responses import (
     wants_json,
 )
 
-STAMP_SALT = "edicola.comments.form-stamp"
-STAMP_MAX_AGE = 7 * 24 * 3600
 FRAGMENT_SECONDS = 300
 
 # -- Helpers shared with the template tag ---------------------------------------------------------
 
 
-def form_stamp() -> str:
-    """A signed record of when the comment form was rendered (anti-bot minimum fill time)."""
-    return signing.dumps(round(time.time(), 1), salt=STAMP_SALT, compress=False)
+def form_stamp(article_id: int, kind: str = "comment") -> str:
+    """A new stamp for this article's comment forms (kind "comment") or passages' ("passage")."""
+    return stamps.issue(stamps.form_for(article_id, kind))
 
 
-def form_age(value: str) -> float:
-    """Seconds since `form_stamp()` made `value`; 0 for a missing or forged stamp (as a bot)."""
-    try:
-        stamped = float(signing.loads(value, salt=STAMP_SALT, max_age=STAMP_MAX_AGE))
-    except (signing.BadSignature, TypeError, ValueError):
-        return 0.0
-    return max(0.0, time.time() - stamped)
+def read_stamp(request, article_id: int, kind: str = "comment") -> stamps.Stamp:
+    """The posted form's stamp, as read back for this article's form of this kind."""
+    return stamps.read(request.POST.get("stamp", ""), stamps.form_for(article_id, kind))
 
 
 def sort_for(request) -> str:
@@ -152,7 +144,7 @@ def discussion_context(request, article, *, form=None, sort: str | None = None) 
         "version": discussion.version if discussion else 0,
         "form": form,
         "initial": initial,
-        "stamp": form_stamp(),
+        "stamp": form_stamp(article.pk),
         "reply_to": reply_to,
         "note": NOTES[note_key]() if note_key in NOTES else "",
         "note_key": note_key,
@@ -218,7 +210,7 @@ def post_comment(request, article_id: int):
     comment = None
     if form.is_valid():
         data = form.to_input()
-        data.form_age_seconds = form_age(request.POST.get("stamp", ""))
+        data.stamp = read_stamp(request, article.pk)
         try:
             comment = services.submit_comment(article, data, client=client)
         except CommentError as error:
@@ -235,7 +227,7 @@ def post_comment(request, article_id: int):
                 "article": article,
                 "form": form,
                 "parent": parent,
-                "stamp": request.POST.get("stamp", "") or form_stamp(),
+                "stamp": request.POST.get("stamp", "") or form_stamp(article.pk),
                 "user": client.user,
                 "privacy_url": privacy_url(request),
             },
@@ -468,7 +460,7 @@ def reader_state(request, article_id: int):
         "votes": votes,
         "editable": editable,
         "sort": sort_for(request),
-        "stamp": form_stamp(),
+        "stamp": form_stamp(article_id),
     }
     return private(JsonResponse(state))
 

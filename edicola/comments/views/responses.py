@@ -14,7 +14,7 @@ from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from .. import services, threads
+from .. import services, stamps, threads
 from ..conf import conf
 from ..models import Comment
 from ..readers import (
@@ -146,6 +146,8 @@ def answer_post(request, article, comment: Comment, form, client) -> HttpRespons
                     "published": published,
                     "message": post_message(comment),
                     "html": html,
+                    # A stamp is good for one comment: the page's forms get a new one.
+                    "stamp": stamps.issue(stamps.form_for(article.pk)),
                 },
                 status=201,
             )

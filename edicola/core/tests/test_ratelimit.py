@@ -44,9 +44,55 @@ def test_over_the_limit_raises_with_seconds_to_wait(backend):
         ratelimit.hit("test", "reader", ["5/60"], now=1030.0)
     with pytest.raises(RateLimited) as limited:
         ratelimit.hit("test", "reader", ["5/60"], now=1030.0)
-    assert limited.value.retry_after == 50  # the minute window ends at 1080
+    # Sliding window: at 1092 the five of [1020, 1080) weigh 5 × 48/60 = 4, so one more fits.
+    assert limited.value.retry_after == 62
     ratelimit.hit("test", "other", ["5/60"], now=1030.0)  # others are not affected
-    ratelimit.hit("test", "reader", ["5/60"], now=1081.0)  # a new window starts afresh
+    with pytest.raises(RateLimited):
+        ratelimit.hit("test", "reader", ["5/60"], now=1081.0)  # no fresh start at the boundary
+    ratelimit.hit("test", "reader", ["5/60"], now=1092.0)
+
+
+def test_a_burst_across_a_window_boundary_is_one_burst(backend, rate_limit_clock):
+    """Five at 59.5 s and five at 60.5 s are ten in a second, under "5 per minute"."""
+    rate_limit_clock.now = 60_000 * 60 + 59.5
+    for _ in range(5):
+        ratelimit.hit("test", "reader", ["5/60"])
+    rate_limit_clock.advance(1)
+    refused = 0
+    for _ in range(5):
+        try:
+            ratelimit.hit("test", "reader", ["5/60"])
+        except RateLimited as limited:
+            refused += 1
+            assert limited.retry_after == 12  # 5 × (1 - 12.5/60) + 1 ≤ 5 at 72.5 s
+    assert refused == 5
+
+
+def test_the_limit_frees_up_gradually(backend, rate_limit_clock):
+    rate_limit_clock.now = 60_000 * 60 + 59.5
+    for _ in range(5):
+        ratelimit.hit("test", "reader", ["5/60"])
+    allowed = []
+    for _ in range(120):  # one attempt per second over the next two minutes
+        rate_limit_clock.advance(1)
+        try:
+            ratelimit.hit("test", "reader", ["5/60"])
+        except RateLimited:
+            continue
+        allowed.append(rate_limit_clock.now - 60_000 * 60)
+    # About one every 12 s (60 s / 5) as the old burst slides out, never five at once.
+    assert allowed[:5] == [72.5, 84.5, 96.5, 108.5, 120.5]
+    gaps = [later - earlier for earlier, later in zip(allowed, allowed[1:], strict=False)]
+    assert min(gaps) >= 5 and len(allowed) <= 11
+
+
+def test_refused_events_are_not_counted(backend):
+    for _ in range(2):
+        ratelimit.hit("test", "reader", ["2/60"], now=600.0)
+    for _ in range(50):
+        with pytest.raises(RateLimited):
+            ratelimit.hit("test", "reader", ["2/60"], now=601.0)
+    ratelimit.hit("test", "reader", ["2/60"], now=690.0)  # 2 × 30/60 + 1 = 2
 
 
 def test_every_window_and_identity_counts(backend):

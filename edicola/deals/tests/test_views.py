@@ -141,3 +141,110 @@ def test_expiry_is_shown_in_rome_time(client, make_deal, utc, rome):
     page = client.get(f"/offerte/{deal.pk}/").content.decode()
     assert f'datetime="{rome}"' in page and "23:30" in page
     assert "23:30" in deal_message(deal, disclosure="")
+
+
+# -- Readers' forms are rate limited (issue 13, point 5) ---------------------------------------
+
+
+def test_whatsapp_opt_ins_from_one_network_stop_at_the_limit(
+    db, client, fake_graph, settings, rate_limit_clock
+):
+    from edicola.deals.models import OutboxMessage
+
+    settings.DEALS_RATE_PER_NETWORK = ["10/600", "40/86400"]
+    answers = []
+    for number in range(200):  # one every second, each from another number, one network
+        rate_limit_clock.advance(1)
+        address = f"198.51.100.{number % 250}"
+        answers.append(
+            client.post(
+                "/offerte/whatsapp/",
+                {"phone": f"+39 333 100 {number:04d}", "consent": "on"},
+                REMOTE_ADDR=address,
+            )
+        )
+    assert [answer.status_code for answer in answers].count(200) == 10
+    assert WhatsAppSubscriber.objects.count() == 10
+    assert OutboxMessage.objects.filter(kind="confirm").count() == 10
+    refused = answers[-1]
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    assert "Troppe richieste" in refused.content.decode()
+    assert 'id="whatsapp-pending"' not in refused.content.decode()
+    # Another network is not affected.
+    other = {"phone": "+39 333 200 0001", "consent": "on"}
+    other = client.post("/offerte/whatsapp/", other, REMOTE_ADDR="192.0.2.9")
+    assert other.status_code == 200
+
+
+def test_one_phone_number_is_limited_whatever_the_network(db, client, fake_graph):
+    from edicola.deals.models import OutboxMessage
+
+    answers = [
+        client.post(
+            "/offerte/whatsapp/",
+            {"phone": "+39 333 123 4567", "consent": "on"},
+            REMOTE_ADDR=f"203.0.{number}.7",
+        ).status_code
+        for number in range(20)
+    ]
+    assert answers.count(200) == 3 and answers[3:] == [429] * 17
+    assert OutboxMessage.objects.filter(kind="confirm").count() <= 1
+
+
+def test_site_alerts_from_one_network_stop_at_the_limit(db, client, settings, rate_limit_clock):
+    from edicola.deals.models import Alert
+
+    settings.DEALS_RATE_PER_NETWORK = ["10/600", "40/86400"]
+    statuses = []
+    for number in range(200):
+        rate_limit_clock.advance(1)
+        statuses.append(
+            client.post(
+                "/offerte/avvisi/",
+                {"keyword": f"redmi{number}", "max_price": "200"},
+                REMOTE_ADDR="198.51.100.20",
+            ).status_code
+        )
+    assert statuses.count(200) == 10 and Alert.objects.count() == 10
+    assert set(statuses[10:]) == {429}
+    # Sliding window: after the ten minutes have slid by, the network may ask again.
+    rate_limit_clock.advance(600)
+    response = client.post(
+        "/offerte/avvisi/", {"keyword": "poco", "max_price": "300"}, REMOTE_ADDR="198.51.100.20"
+    )
+    assert response.status_code == 200 and Alert.objects.count() == 11
+
+
+# -- Click counting cannot be inflated with forged reader cookies (issue 13, point 6) ----------
+
+
+def test_fifty_forged_reader_cookies_from_one_network_count_one_click(live_deal):
+    import secrets
+
+    from django.test import Client
+
+    for number in range(50):
+        forger = Client(REMOTE_ADDR=f"198.51.100.{number + 1}")
+        forger.cookies["edicola_r"] = secrets.token_hex(11)  # 22 characters, unsigned
+        response = forger.get(f"/go/{live_deal.pk}/", HTTP_USER_AGENT=BROWSER)
+        assert response.status_code == 302  # the reader still gets the deal
+    assert Click.objects.count() == 1
+
+
+def test_three_genuine_readers_on_one_network_count_three_clicks(live_deal):
+    from django.test import Client
+
+    for number in range(3):
+        reader = Client(REMOTE_ADDR="198.51.100.7")
+        browser = f"{BROWSER} reader/{number}"
+        first = reader.get(f"/go/{live_deal.pk}/", HTTP_USER_AGENT=browser)
+        cookie = first.cookies["edicola_r"]
+        assert cookie["httponly"] and cookie["samesite"] == "Lax" and not cookie["secure"]
+        assert len(cookie.value) > 22  # the value carries its signature
+        reader.get(f"/go/{live_deal.pk}/", HTTP_USER_AGENT=browser)  # the signed cookie is back
+    assert Click.objects.count() == 3
+
+
+def test_the_reader_cookie_is_secure_when_https_is_on(live_deal, client):
+    response = client.get(f"/go/{live_deal.pk}/", HTTP_USER_AGENT=BROWSER, secure=True)
+    assert response.cookies["edicola_r"]["secure"]

@@ -5,6 +5,7 @@ comment quotes."""
 from django import template
 from django.template.loader import render_to_string
 
+from edicola.comments import stamps
 from edicola.comments.threads import ThreadNode
 from edicola.passages import services
 from edicola.passages.models import PassageAnchor
@@ -46,6 +47,8 @@ def inline_feedback(context, article) -> dict:
         "count": len(answers),
         "active": query.get("commenti") == "feedback",
         "open": str(query.get("domanda", ""))[:40],
+        # The answer forms shown without JavaScript are passage forms, with their own stamp.
+        "stamp": stamps.issue(stamps.form_for(article.pk, "passage")),
     }
 
 

@@ -3,16 +3,14 @@ page, the "Inline feedback" filter with JavaScript off, posting answers and pass
 (form and JSON), the passage map with its ETag, error reports, and bad input never a 500."""
 
 import json
-import time
 
 import pytest
-from django.core import signing
 from django.urls import reverse
 from django.utils import translation
 
+from edicola.comments import stamps
 from edicola.comments.models import Comment
 from edicola.comments.tests.factories import make_user, relax_limits
-from edicola.comments.views import discussion as comment_views
 from edicola.passages import services
 from edicola.passages.models import ErrorReport, PassageAnchor
 from edicola.passages.tests.factories import make_passage_article, selection
@@ -34,18 +32,19 @@ def article():
     return make_passage_article()
 
 
-def stamp() -> str:
-    return signing.dumps(round(time.time() - 60, 1), salt=comment_views.STAMP_SALT, compress=False)
+def stamp(article) -> str:
+    """A stamp of this article's passage forms, as if the form had been shown a minute ago."""
+    return stamps.issue(stamps.form_for(article.pk, "passage"), now=stamps.clock() - 60)
 
 
-def reader(**fields) -> dict:
+def reader(article, **fields) -> dict:
     data = {
         "body": "Risposta di prova.",
         "name": "Lucia Ferri",
         "email": "lucia@example.org",
         "consent": "1",
         "address": "",
-        "stamp": stamp(),
+        "stamp": stamp(article),
     }
     data.update(fields)
     return data
@@ -73,7 +72,9 @@ def test_answer_without_javascript_via_the_comment_section(client, article):
     html = client.get(article.url + "?commenti=feedback").content.decode()
     assert 'id="risposte-prezzo"' in html and 'name="question" value="prezzo"' in html
     response = client.post(
-        reverse("passages:post", args=[article.pk]), reader(question="prezzo"), **SAME_ORIGIN
+        reverse("passages:post", args=[article.pk]),
+        reader(article, question="prezzo"),
+        **SAME_ORIGIN,
     )
     assert response.status_code == 303
     comment = Comment.objects.get()
@@ -91,7 +92,7 @@ def test_answer_without_javascript_via_the_comment_section(client, article):
 
 def test_json_passage_comment_and_map(client, article):
     url = reverse("passages:post", args=[article.pk])
-    response = client.post(url, reader(**words(article, "prezzo più basso")), **JSON)
+    response = client.post(url, reader(article, **words(article, "prezzo più basso")), **JSON)
     assert response.status_code == 201, response.content
     payload = response.json()
     assert payload["published"] and 'class="comment-passage' in payload["html"]
@@ -103,7 +104,9 @@ def test_json_passage_comment_and_map(client, article):
     assert "private" in response["Cache-Control"]
     again = client.get(map_url, HTTP_IF_NONE_MATCH=response["ETag"])
     assert again.status_code == 304
-    second = client.post(url, reader(body="Un altro parere.", **words(article, "batteria")), **JSON)
+    second = client.post(
+        url, reader(article, body="Un altro parere.", **words(article, "batteria")), **JSON
+    )
     assert second.status_code == 201 and second.json()["published"]
     assert client.get(map_url, HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 200
 
@@ -125,21 +128,23 @@ def test_json_passage_comment_and_map(client, article):
 )
 def test_bad_anchors_answer_with_a_translated_error_never_500(client, article, fields):
     url = reverse("passages:post", args=[article.pk])
-    response = client.post(url, reader(**fields), **JSON)
+    response = client.post(url, reader(article, **fields), **JSON)
     if response.status_code == 201:  # a usable passage despite odd hints
         assert PassageAnchor.objects.get().exact == "prezzo più basso"
         return
     assert response.status_code == 400
     assert response.json()["message"]
     assert not Comment.objects.exists()
-    html = client.post(url, reader(**fields), **SAME_ORIGIN)
+    html = client.post(url, reader(article, **fields), **SAME_ORIGIN)
     assert html.status_code == 400
     assert b'class="form-errors"' in html.content and b"<script>alert" not in html.content
 
 
 def test_cross_site_post_is_refused(client, article):
     url = reverse("passages:post", args=[article.pk])
-    response = client.post(url, reader(question="prezzo"), HTTP_SEC_FETCH_SITE="cross-site")
+    response = client.post(
+        url, reader(article, question="prezzo"), HTTP_SEC_FETCH_SITE="cross-site"
+    )
     assert response.status_code == 403 and not Comment.objects.exists()
 
 
@@ -181,7 +186,7 @@ def test_modified_passage_shows_the_mark_in_the_thread(client, article):
     from edicola.passages.tests.factories import article_body, publish_body
 
     url = reverse("passages:post", args=[article.pk])
-    client.post(url, reader(**words(article, "prezzo più basso")), **JSON)
+    client.post(url, reader(article, **words(article, "prezzo più basso")), **JSON)
     publish_body(article, article_body(["<p>Tutto riscritto.</p>"]))
     html = client.get(article.url).content.decode()
     assert 'class="passage-modified"' in html and "prezzo più basso" in html
@@ -211,12 +216,12 @@ def test_pages_with_passages_are_valid_html(client, article, tmp_path):
     from edicola.news.tests.conftest import describe_nu_errors, nu_check
 
     url = reverse("passages:post", args=[article.pk])
-    client.post(url, reader(**words(article, "prezzo più basso")), **JSON)
-    client.post(url, reader(body="Una risposta.", question="prezzo"), **JSON)
+    client.post(url, reader(article, **words(article, "prezzo più basso")), **JSON)
+    client.post(url, reader(article, body="Una risposta.", question="prezzo"), **JSON)
     documents = {
         "article": client.get(article.url).content,
         "feedback": client.get(article.url + "?commenti=feedback").content,
-        "form error": client.post(url, reader(exact="<b>x</b>"), **SAME_ORIGIN).content,
+        "form error": client.post(url, reader(article, exact="<b>x</b>"), **SAME_ORIGIN).content,
     }
     errors = nu_check(documents, tmp_path)
     assert not any(errors.values()), describe_nu_errors(errors)

@@ -87,7 +87,9 @@
         editable = state.editable || {};
         applyVotes();
         Object.keys(editable).forEach(function (id) { addEditLink(id, editable[id]); });
-        $$("input[name=stamp]").forEach(function (input) { input.value = state.stamp; });
+        $$("input[name=stamp][data-stamp-form=comment]").forEach(function (input) {
+          input.value = state.stamp;
+        });
         var guest = state.guest || {};
         ["name", "email", "url"].forEach(function (field) {
           $$(".comment-form input[name=" + field + "]").forEach(function (input) {
@@ -191,6 +193,11 @@
       if (!json.ok) { showErrors(form, json); return; }
       clearErrors(form);
       form.querySelector("textarea").value = "";
+      if (json.stamp) {
+        $$("input[name=stamp][data-stamp-form=comment]").forEach(function (input) {
+          input.value = json.stamp;
+        });
+      }
       say(json.message);
       if (json.html) {
         var li = parse(json.html).firstElementChild;
