@@ -92,7 +92,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # Outermost: counts and times every request, page-cache hits included (/metrics).
+    # Outermost: the request id and the access log line, then the metrics (/metrics), both
+    # seeing every request, page-cache hits included.
+    "edicola.core.logs.AccessLogMiddleware",
     "edicola.core.metrics.MetricsMiddleware",
     # Compresses what the layers below did not (cached pages come compressed already).
     "edicola.core.compression.CompressionMiddleware",
@@ -282,11 +284,37 @@ WAGTAILADMIN_LOGIN_URL = "/admin/login/"
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 SILENCED_SYSTEM_CHECKS: list[str] = []
 
+# Logs on standard error: text, or one JSON object per line (LOG_FORMAT=json); every line has
+# the request id (edicola.core.logs). The access log (a line per request) and the task log (a
+# line per task) are written at INFO whatever LOG_LEVEL says, unless ACCESS_LOG=0.
+LOG_LEVEL = env("LOG_LEVEL", "WARNING").upper()
+LOG_FORMAT = env("LOG_FORMAT", "text")
+ACCESS_LOG = env_bool("ACCESS_LOG", True)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
+    "filters": {"request_id": {"()": "edicola.core.logs.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            # Extra fields of a record (status, path, duration_ms, task…) are added as keys.
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+            "filters": ["request_id"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        name: {"level": "INFO" if ACCESS_LOG else "WARNING"}
+        for name in ("edicola.access", "edicola.tasks")
+    },
 }
 
 EDICOLA_SERVE = {

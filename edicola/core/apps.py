@@ -8,9 +8,18 @@ class CoreConfig(AppConfig):
     verbose_name = _("Site")
 
     def ready(self) -> None:
+        import django.tasks.signals
+        import django_tasks.signals
         from django.core.management import call_command
 
-        from . import clock, metrics, signals, tasks  # noqa: F401
+        from . import clock, logs, metrics, signals, tasks  # noqa: F401
+
+        # Django's own backends send django.tasks' signals; the RQ backend (django-tasks-rq)
+        # still sends those of the django-tasks package.
+        for sent in (django.tasks.signals, django_tasks.signals):
+            uid = f"edicola-task-log-{sent.__name__}"
+            sent.task_started.connect(logs.task_started, dispatch_uid=f"{uid}-start")
+            sent.task_finished.connect(logs.task_finished, dispatch_uid=f"{uid}-end")
 
         clock.register_job(
             "scheduled publishing", lambda: call_command("publish_scheduled", verbosity=0), order=0

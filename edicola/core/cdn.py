@@ -17,8 +17,8 @@ from datetime import timedelta
 
 import httpx
 from django.conf import settings
+from django.tasks import task
 from django.utils import timezone
-from django_tasks import task
 
 from .retry import Backoff
 from .tasks import enqueue_after_commit

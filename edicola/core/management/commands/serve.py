@@ -101,11 +101,27 @@ def web_component(host: str, port: int, workers: int, threads: int) -> Component
     return Component("web", argv, description)
 
 
+def _verbosity() -> str:
+    """The workers' own lines (several per task) only at LOG_LEVEL=INFO or DEBUG; edicola.tasks
+    writes one line per task anyway."""
+    return "1" if settings.LOG_LEVEL in ("DEBUG", "INFO") else "0"
+
+
 def worker_component() -> Component:
     if settings.REDIS_URL:
-        argv = _edicola("rqworker", "--job-class", "django_tasks_rq.Job", "default")
+        argv = _edicola(
+            "rqworker", "--job-class", "django_tasks_rq.Job", "--verbosity", _verbosity(), "default"
+        )
         return Component("tasks", argv, _("RQ worker on Redis, queue “default”"))
-    argv = _edicola("db_worker", "--queue-name", "*", "--no-reload", "--no-startup-delay")
+    argv = _edicola(
+        "db_worker",
+        "--queue-name",
+        "*",
+        "--no-reload",
+        "--no-startup-delay",
+        "--verbosity",
+        _verbosity(),
+    )
     return Component("tasks", argv, _("database worker (django-tasks-db), all queues"))
 
 
