@@ -285,8 +285,8 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 SILENCED_SYSTEM_CHECKS: list[str] = []
 
 # Logs on standard error: text, or one JSON object per line (LOG_FORMAT=json); every line has
-# the request id (edicola.core.logs). The access log (a line per request) and the task log (a
-# line per task) are written at INFO whatever LOG_LEVEL says, unless ACCESS_LOG=0.
+# the request id (edicola.core.logs). The access log (a line per request) is written whatever
+# LOG_LEVEL says, unless ACCESS_LOG=0; the line per task (edicola.tasks) from LOG_LEVEL=INFO.
 LOG_LEVEL = env("LOG_LEVEL", "WARNING").upper()
 LOG_FORMAT = env("LOG_FORMAT", "text")
 ACCESS_LOG = env_bool("ACCESS_LOG", True)
@@ -311,10 +311,7 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {
-        name: {"level": "INFO" if ACCESS_LOG else "WARNING"}
-        for name in ("edicola.access", "edicola.tasks")
-    },
+    "loggers": {"edicola.access": {"level": "INFO" if ACCESS_LOG else "WARNING"}},
 }
 
 EDICOLA_SERVE = {
