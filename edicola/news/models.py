@@ -440,19 +440,22 @@ class ArticlePage(FirstPublicationDate, Page):  # noqa: DJ008 - Page gives __str
         return self.date_updated or self.shown_date
 
     def plain_text(self) -> str:
-        """The body as plain text, for search and for readers of summaries."""
+        """The body as plain text (entities decoded: "dall'acquisto", not "dall&#x27;acquisto"),
+        for search and for readers of summaries; whoever puts it in HTML escapes it, once."""
+        from html import unescape
+
         from django.utils.html import strip_tags
 
         from .blocks import clean_body_html
 
         def words(html: str) -> str:
-            return " ".join(strip_tags(html.replace("<", " <")).split())
+            return " ".join(unescape(strip_tags(html.replace("<", " <"))).split())
 
         parts = []
         for block in self.body:
             value = block.value
             if block.block_type == "paragraph":
-                parts.append(strip_tags(value.source))
+                parts.append(unescape(strip_tags(value.source)))
             elif block.block_type == "list":
                 parts.append(words(value.source))
             elif block.block_type == "heading":
