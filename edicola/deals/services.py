@@ -67,6 +67,19 @@ def whatsapp_enabled() -> bool:
     return bool(settings.WHATSAPP_TOKEN and settings.WHATSAPP_PHONE_NUMBER_ID)
 
 
+def alerts_enabled() -> bool:
+    """Personal alerts need the bot: its token to answer, its username to link readers to it."""
+    return bool(settings.TELEGRAM_BOT_TOKEN and settings.TELEGRAM_BOT_USERNAME)
+
+
+def bot_url(start: str = "") -> str:
+    """The Telegram bot's link (opening it with `start` as the /start payload); "" without one."""
+    if not alerts_enabled():
+        return ""
+    url = f"https://t.me/{settings.TELEGRAM_BOT_USERNAME.lstrip('@')}"
+    return f"{url}?start={start}" if start else url
+
+
 # -- Deal life cycle ------------------------------------------------------------------------------
 
 
@@ -299,7 +312,10 @@ def add_alert(subscriber: TelegramSubscriber, request: AlertRequest) -> Alert:
 
 
 def create_site_alert(request: AlertRequest) -> Alert:
-    """An alert asked for on the site: it waits for the reader to open the bot with its token."""
+    """An alert asked for on the site: it waits for the reader to open the bot with its token.
+    Refused (DealError) while the site has no bot, since nobody could ever receive it."""
+    if not alerts_enabled():
+        raise DealError(_("Deal alerts are not available on this site at the moment."))
     return Alert.objects.create(keyword=request.keyword, max_price=request.max_price)
 
 
@@ -382,6 +398,8 @@ def normalise_phone(value: str) -> str:
 def whatsapp_opt_in(phone: str, *, consent: bool) -> WhatsAppSubscriber:
     """Record consent and queue the confirmation message; no offer goes out before the reader
     confirms on WhatsApp. Asking again re-sends nothing while a confirmation is waiting."""
+    if not whatsapp_enabled():
+        raise DealError(_("Deals on WhatsApp are not available on this site at the moment."))
     if not consent:
         raise DealError(_("Tick the box to agree to receive deals on WhatsApp."))
     phone = normalise_phone(phone)
@@ -397,18 +415,17 @@ def whatsapp_opt_in(phone: str, *, consent: bool) -> WhatsAppSubscriber:
         subscriber.consent_at = now
         subscriber.opted_out_at = None
         subscriber.save()
-        if whatsapp_enabled():
-            waiting = OutboxMessage.objects.filter(
-                channel=Channel.WHATSAPP,
-                recipient=phone,
-                kind=Kind.CONFIRM,
-                state__in=[OutboxMessage.State.PENDING, OutboxMessage.State.SENDING],
+        waiting = OutboxMessage.objects.filter(
+            channel=Channel.WHATSAPP,
+            recipient=phone,
+            kind=Kind.CONFIRM,
+            state__in=[OutboxMessage.State.PENDING, OutboxMessage.State.SENDING],
+        )
+        if not waiting.exists():
+            outbox.queue(
+                [OutboxMessage(channel=Channel.WHATSAPP, recipient=phone, kind=Kind.CONFIRM)]
             )
-            if not waiting.exists():
-                outbox.queue(
-                    [OutboxMessage(channel=Channel.WHATSAPP, recipient=phone, kind=Kind.CONFIRM)]
-                )
-            outbox.enqueue_drain(Channel.WHATSAPP)
+        outbox.enqueue_drain(Channel.WHATSAPP)
     return subscriber
 
 
