@@ -224,6 +224,13 @@ def end_deal(deal: Deal, *, withdrawn: bool, now: datetime | None = None) -> Non
     after_commit(pagecache.invalidate_all)
 
 
+def catalogue_changed(sender=None, **kwargs) -> None:
+    """A deal was deleted, or a store renamed, edited or deleted: the deals list, the deal pages
+    and every page showing related deals are retired once the change is committed, so no cached
+    page keeps a link to what is gone. (Connected to post_delete / post_save by DealsConfig.)"""
+    after_commit(pagecache.invalidate_all)
+
+
 def tick(now: datetime | None = None) -> None:
     """The clock's turn: scheduled deals whose time came go live, live ones past expiry end,
     and outbox workers are started for messages that fell due (retries, back-offs)."""
