@@ -239,6 +239,8 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Edicola <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Django's own mails date themselves in TIME_ZONE, as edicola.core.mail.mail_date() does ours.
+EMAIL_USE_LOCALTIME = True
 ADMINS = [("Admin", address) for address in env_list("ADMINS")]
 
 AUTHENTICATION_BACKENDS = [

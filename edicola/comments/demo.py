@@ -1,6 +1,7 @@
 """Demo discussion for the reference-like article: `edicola seed_demo --comments N`.
 
-Builds N threaded comments from original Italian sentences: varied readers, replies down to the
+Builds N threaded comments from original Italian sentences (no two say the same thing, all dated
+between the article's publication and now): varied readers, replies down to the
 deepest level (COMMENTS["MAX_DEPTH"]), votes from other readers, one pinned comment from the
 editorial staff, a few held for review and a few removed. Everything is decided by the comment's
 position, so a run is repeatable; demo comments are recognised by their e-mail domain, and a
@@ -12,6 +13,7 @@ the Discussion counters are recomputed at the end and readers' caches retired.
 
 from __future__ import annotations
 
+import itertools
 import random
 from dataclasses import dataclass
 from datetime import timedelta
@@ -71,6 +73,10 @@ OPENINGS = [
     "Aspetto le prime offerte prima di decidere.",
     "Sono l'unico a cui interessa ancora il jack per le cuffie?",
     "Ottima notizia la garanzia estesa a tre anni.",
+    "Mio figlio lo aspetta da mesi, il regalo di Natale è già deciso.",
+    "Lo uso da una settimana come telefono di lavoro.",
+    "Bella prova, anche se avrei voluto più dettagli sul modem.",
+    "Il confronto con la concorrenza mi ha chiarito parecchi dubbi.",
 ]
 MIDDLES = [
     "Lo schermo è luminoso anche sotto il sole, **molto meglio** del modello precedente.",
@@ -90,7 +96,9 @@ CLOSINGS = [
     "Intanto lo metto nella lista dei desideri.",
     "Per ora resto con il mio, che funziona benissimo.",
     "Se esce in offerta lo prendo al volo.",
-    "",
+    "Aspetto il vostro parere dopo la prova in montagna.",
+    "Tra un anno ne riparliamo.",
+    "Comunque complimenti per la velocità con cui avete pubblicato.",
     "",
 ]
 REPLIES = [
@@ -106,6 +114,14 @@ REPLIES = [
     "||Spoiler: nella prova completa la batteria va oltre le sette ore di schermo.||",
     "Esatto, e la garanzia di tre anni cambia parecchio i conti.",
     "Io l'ho preordinato ieri, vi faccio sapere appena arriva.",
+    "Ottima domanda, me lo chiedevo anch'io.",
+    "Il servizio clienti mi ha confermato che la custodia è inclusa.",
+    "Io ho notato lo stesso problema con il Wi-Fi di casa.",
+    "Guarda che la versione europea ha un processore diverso.",
+    "Mi hai convinto, domani passo in negozio a vederlo.",
+    "Su questo punto ha ragione l'articolo, i numeri parlano chiaro.",
+    "Con l'ultimo aggiornamento il difetto è sparito, almeno sul mio.",
+    "Sì, ma ricordiamoci che il caricatore non è nella confezione.",
 ]
 STAFF_NOTE = (
     "**Aggiornamento della redazione:** abbiamo aggiunto i prezzi ufficiali per tutte le "
@@ -131,16 +147,22 @@ def _email(reader: int) -> str:
     return f"lettore{reader + 1}@{DEMO_DOMAIN}"
 
 
-def _body(rng: random.Random, is_reply: bool) -> str:
-    if is_reply:
-        parts = [rng.choice(REPLIES)]
-        if rng.random() < 0.4:
-            parts.append(rng.choice(MIDDLES))
-    else:
-        parts = [rng.choice(OPENINGS), rng.choice(MIDDLES)]
-        closing = rng.choice(CLOSINGS)
-        if closing:
-            parts.append(closing)
+# Every comment says something different: the k-th opening comment and the k-th reply take the
+# k-th combination of sentences of a fixed shuffle (more comments than combinations repeat).
+def _combinations(*pools: list[str], name: str) -> list[tuple[str, ...]]:
+    combos = list(itertools.product(*pools))
+    random.Random(f"edicola-demo-{name}").shuffle(combos)
+    return combos
+
+
+_OPENING_TEXTS = _combinations(OPENINGS, MIDDLES, CLOSINGS, name="openings")
+_REPLY_TEXTS = _combinations(REPLIES, ["", *MIDDLES], CLOSINGS, name="replies")
+
+
+def _body(rng: random.Random, number: int, is_reply: bool) -> str:
+    """The text of the `number`-th reply (or opening comment) of the discussion."""
+    texts = _REPLY_TEXTS if is_reply else _OPENING_TEXTS
+    parts = [part for part in texts[number % len(texts)] if part]
     return " ".join(parts) if rng.random() < 0.6 else "\n\n".join(parts)
 
 
@@ -159,6 +181,9 @@ def _plan(start: int, count: int, known_depths: list[int]) -> list[_Planned]:
     """Comments start..count-1, given the depth of every earlier one (by position)."""
     max_depth = max(0, int(conf("MAX_DEPTH")) - 1)
     depths = list(known_depths)
+    # How many openings (the pinned note aside) and replies came before, to number the texts.
+    openings = sum(1 for depth in depths[1:] if depth == 0)
+    replies = sum(1 for depth in depths if depth > 0)
     plan = []
     for index in range(start, count):
         rng = random.Random(f"edicola-demo-{index}")
@@ -176,13 +201,19 @@ def _plan(start: int, count: int, known_depths: list[int]) -> list[_Planned]:
             parent = rng.choice(candidates) if candidates else None
         depth = depths[parent] + 1 if parent is not None else 0
         depths.append(depth)
+        if index == 0:
+            body = STAFF_NOTE
+        elif parent is None:
+            body, openings = _body(rng, openings, is_reply=False), openings + 1
+        else:
+            body, replies = _body(rng, replies, is_reply=True), replies + 1
         plan.append(
             _Planned(
                 index=index,
                 parent=parent,
                 depth=depth,
                 reader=rng.randrange(len(READERS)),
-                body=STAFF_NOTE if index == 0 else _body(rng, parent is not None),
+                body=body,
                 status=_status(index),
                 pinned=index == 0,
             )
@@ -203,11 +234,11 @@ def seed_comments(count: int, *, slug: str = REFERENCE_ARTICLE_SLUG) -> int:
     pks = [pk for pk, _, _ in existing]
     threads = [thread for _, _, thread in existing]
 
+    # Comments come after the article (and after the demo comments already there), up to now.
     now = timezone.now()
     last = demo.aggregate(last=Max("created_at"))["last"]
-    start_at = max(
-        last or min(article.date_published, now - timedelta(hours=6)), now - timedelta(days=30)
-    )
+    published = article.date_published or article.first_published_at or now
+    start_at = min(max(last or published, published, now - timedelta(days=30)), now)
     step = min(timedelta(minutes=7), (now - start_at) / (len(plan) + 1))
     pks += [None] * len(plan)
     threads += [None] * len(plan)

@@ -206,8 +206,22 @@ def excerpt(comment: Comment) -> str:
     return Truncator(text).chars(EXCERPT_CHARS)
 
 
-def render_new_comment(comment: Comment, language: str) -> mail.MessageTemplate:
-    """The new-comment mail in `language`, encoded once; the subscriber's links are holes."""
+def is_parent_author(comment: Comment, email: str, user_id: int | None) -> bool:
+    """Whether this subscriber wrote the comment `comment` answers (they get "a reply to you")."""
+    parent = comment.parent
+    if parent is None:
+        return False
+    if parent.user_id and user_id == parent.user_id:
+        return True
+    return bool(parent.author_email) and email.casefold() == parent.author_email.casefold()
+
+
+def render_new_comment(
+    comment: Comment, language: str, *, to_parent_author: bool = False
+) -> mail.MessageTemplate:
+    """The new-comment mail in `language`, encoded once; the subscriber's links are holes.
+    `to_parent_author`: the reply mail for the author of the comment answered, subject and
+    first line addressed to them."""
     article = comment.article
     url = article_url(article)
     with translation.override(language):
@@ -222,10 +236,15 @@ def render_new_comment(comment: Comment, language: str) -> mail.MessageTemplate:
             "excerpt": excerpt(comment),
             "is_reply": comment.parent_id is not None,
             "parent_author": comment.parent.author_name if comment.parent_id else "",
+            "to_you": to_parent_author,
             "manage_url": MANAGE_MARK,
             "unsubscribe_url": UNSUBSCRIBE_MARK,
         }
-        subject = gettext("New comment on “%(title)s”") % {"title": article.title}
+        if to_parent_author:
+            subject = gettext("New reply to your comment on “%(title)s”")
+        else:
+            subject = gettext("New comment on “%(title)s”")
+        subject %= {"title": article.title}
         text = mail.render_text(f"{NEW_COMMENT_TEMPLATE}.txt", context)
         html = render_to_string(f"{NEW_COMMENT_TEMPLATE}.html", context)
     thread = thread_id(comment.article_id)
@@ -327,7 +346,7 @@ class _Comments:
 
     def __init__(self):
         self.comments: dict[int, Comment | None] = {}
-        self.templates: dict[tuple[int, str], mail.MessageTemplate] = {}
+        self.templates: dict[tuple[int, str, bool], mail.MessageTemplate] = {}
 
     def get(self, comment_id: int) -> Comment | None:
         if comment_id not in self.comments:
@@ -336,10 +355,14 @@ class _Comments:
             )
         return self.comments[comment_id]
 
-    def template(self, comment: Comment, language: str) -> mail.MessageTemplate:
-        key = (comment.pk, language)
+    def template(
+        self, comment: Comment, language: str, to_parent_author: bool
+    ) -> mail.MessageTemplate:
+        key = (comment.pk, language, to_parent_author)
         if key not in self.templates:
-            self.templates[key] = render_new_comment(comment, language)
+            self.templates[key] = render_new_comment(
+                comment, language, to_parent_author=to_parent_author
+            )
         return self.templates[key]
 
 
@@ -353,6 +376,7 @@ _ROW = (
     "subscriber__language",
     "subscriber__key",
     "subscriber__disabled_at",
+    "subscriber__user_id",
 )
 
 
@@ -413,7 +437,7 @@ def _send_batch(
     domain = mail_domain()
     try:
         for index, row in enumerate(rows):
-            row_id, comment_id, attempts, subscriber_id, email, language, key, disabled = row
+            row_id, comment_id, attempts, subscriber_id, email, language, key, disabled, user = row
             comment = cache.get(comment_id)
             if comment is None or comment.status != Comment.Status.APPROVED:
                 settle(row_id, token, state=State.CANCELLED, error="comment no longer published")
@@ -425,7 +449,9 @@ def _send_batch(
             try:
                 headers, holes = links.for_reader(reader, comment.article_id)
                 headers["Message-ID"] = f"<comment-{comment_id}.{subscriber_id}@{domain}>"
-                template = cache.template(comment, reader.language)
+                template = cache.template(
+                    comment, reader.language, is_parent_author(comment, email, user)
+                )
                 connection.send(template, email, headers, holes)
             except ValueError as error:  # an address or header that cannot be sent at all
                 settle(row_id, token, state=State.FAILED, error=str(error)[:300])

@@ -29,7 +29,8 @@ import re
 import secrets
 import smtplib
 from datetime import timedelta
-from email.utils import formatdate
+from email.headerregistry import Address
+from email.utils import format_datetime, parseaddr
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -53,18 +54,36 @@ SENDING_LEASE = timedelta(minutes=10)
 FIRST_SEND_GRACE = timedelta(minutes=5)
 
 
-def site_name() -> str:
-    """The name readers know the site by (site settings of the default site, else the setting)."""
+def _settings_site_name() -> str:
+    """The site name of the default site's settings ("" when there are none)."""
     from wagtail.models import Site
 
     from .models import SiteSettings
 
     site = Site.objects.filter(is_default_site=True).first()
-    if site is not None:
-        name = SiteSettings.for_site(site).site_name
-        if name:
-            return name
-    return settings.WAGTAIL_SITE_NAME
+    return SiteSettings.for_site(site).site_name if site is not None else ""
+
+
+def site_name() -> str:
+    """The name readers know the site by (site settings of the default site, else the setting)."""
+    return _settings_site_name() or settings.WAGTAIL_SITE_NAME
+
+
+def sender() -> str:
+    """Every mail's From: the name the mail is signed with (site settings) at the address of
+    DEFAULT_FROM_EMAIL; that setting's own name, then SITE_NAME, when the site has none."""
+    default_name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    name = _settings_site_name() or default_name or settings.WAGTAIL_SITE_NAME
+    try:
+        return str(Address(display_name=name, addr_spec=address))
+    except (ValueError, IndexError):  # an address the mail library cannot split: use it as is
+        return settings.DEFAULT_FROM_EMAIL
+
+
+def mail_date(now=None) -> str:
+    """A Date header in the site's time zone (TIME_ZONE, Europe/Rome), the same in every mail."""
+    moment = now or timezone.now()
+    return format_datetime(moment.astimezone(timezone.get_default_timezone()))
 
 
 def render_text(template_name: str, context: dict) -> str:
@@ -154,9 +173,9 @@ def deliver(mail_id: int) -> str:
     message = EmailMultiAlternatives(
         subject=mail.subject,
         body=mail.body_text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
+        from_email=sender(),
         to=[mail.to],
-        headers=mail.headers,
+        headers={"Date": mail_date(), **mail.headers},
     )
     if mail.body_html:
         message.attach_alternative(mail.body_html, "text/html")
@@ -228,8 +247,9 @@ class MessageTemplate:
         self.body_text, self.body_html = body_text, body_html
         self.headers = dict(headers or {})
         self.holes = tuple(holes)
+        self.from_address = sender()
         fixed = {
-            "From": settings.DEFAULT_FROM_EMAIL,
+            "From": self.from_address,
             "Subject": self.subject,
             "MIME-Version": "1.0",
             **self.headers,
@@ -254,7 +274,7 @@ class MessageTemplate:
         """The whole message for `to` (an ASCII addr-spec), as bytes with CRLF line ends.
         Header values must be one line (ValueError otherwise: no header injection)."""
         lines = [self._head, b"To: ", _one_line(to).encode("ascii"), b"\r\n"]
-        lines += [b"Date: ", formatdate(localtime=True).encode(), b"\r\n"]
+        lines += [b"Date: ", mail_date().encode(), b"\r\n"]
         for name, value in headers.items():
             line = f"{name}: {_one_line(value)}\r\n"
             if len(line) > 998 or not line.isascii():
@@ -294,9 +314,13 @@ class MessageTemplate:
         message = EmailMultiAlternatives(
             subject=self.subject,
             body=text,
-            from_email=settings.DEFAULT_FROM_EMAIL,
+            from_email=self.from_address,
             to=[to],
-            headers={**self.headers, **{k: _one_line(v) for k, v in headers.items()}},
+            headers={
+                "Date": mail_date(),
+                **self.headers,
+                **{k: _one_line(v) for k, v in headers.items()},
+            },
         )
         if html:
             message.attach_alternative(html, "text/html")

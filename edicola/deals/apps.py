@@ -8,11 +8,20 @@ class DealsConfig(AppConfig):
     verbose_name = _("Deals")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
         from edicola.core import clock, demo, metrics
         from edicola.core import privacy as personal_data
 
         from . import demo as deal_demo
         from . import outbox, privacy, services, tasks
+        from .models import Deal, Store
+
+        # Cached pages must not outlive a deleted deal or a store's old name (saving a deal is
+        # handled by services.deal_saved).
+        post_delete.connect(services.catalogue_changed, sender=Deal, dispatch_uid="deals-cache-d")
+        post_save.connect(services.catalogue_changed, sender=Store, dispatch_uid="deals-cache-s")
+        post_delete.connect(services.catalogue_changed, sender=Store, dispatch_uid="deals-cache-x")
 
         # deals going live or expiring, outbox retries falling due
         clock.register_job("deals", lambda: services.tick(), order=10)

@@ -107,6 +107,19 @@ def whatsapp_enabled() -> bool:
     return bool(settings.WHATSAPP_TOKEN and settings.WHATSAPP_PHONE_NUMBER_ID)
 
 
+def alerts_enabled() -> bool:
+    """Personal alerts need the bot: its token to answer, its username to link readers to it."""
+    return bool(settings.TELEGRAM_BOT_TOKEN and settings.TELEGRAM_BOT_USERNAME)
+
+
+def bot_url(start: str = "") -> str:
+    """The Telegram bot's link (opening it with `start` as the /start payload); "" without one."""
+    if not alerts_enabled():
+        return ""
+    url = f"https://t.me/{settings.TELEGRAM_BOT_USERNAME.lstrip('@')}"
+    return f"{url}?start={start}" if start else url
+
+
 # -- Deal life cycle ------------------------------------------------------------------------------
 
 
@@ -251,6 +264,13 @@ def end_deal(deal: Deal, *, withdrawn: bool, now: datetime | None = None) -> Non
     after_commit(pagecache.invalidate_all)
 
 
+def catalogue_changed(sender=None, **kwargs) -> None:
+    """A deal was deleted, or a store renamed, edited or deleted: the deals list, the deal pages
+    and every page showing related deals are retired once the change is committed, so no cached
+    page keeps a link to what is gone. (Connected to post_delete / post_save by DealsConfig.)"""
+    after_commit(pagecache.invalidate_all)
+
+
 def tick(now: datetime | None = None) -> None:
     """The clock's turn: scheduled deals whose time came go live, live ones past expiry end,
     and outbox workers are started for messages that fell due (retries, back-offs)."""
@@ -341,7 +361,10 @@ def add_alert(subscriber: TelegramSubscriber, request: AlertRequest) -> Alert:
 
 def create_site_alert(request: AlertRequest, *, ip: str = "") -> Alert:
     """An alert asked for on the site: it waits for the reader to open the bot with its token.
-    Raises TooManyRequests (nothing saved) when `ip`'s network asked too often."""
+    Refused (DealError) while the site has no bot, since nobody could ever receive it; raises
+    TooManyRequests (nothing saved) when `ip`'s network asked too often."""
+    if not alerts_enabled():
+        raise DealError(_("Deal alerts are not available on this site at the moment."))
     if ip:
         limit_form("alert", ip=ip)
     return Alert.objects.create(keyword=request.keyword, max_price=request.max_price)
@@ -428,6 +451,8 @@ def whatsapp_opt_in(phone: str, *, consent: bool, ip: str = "") -> WhatsAppSubsc
     confirms on WhatsApp. Asking again re-sends nothing while a confirmation is waiting.
     A reader's form (`ip` given) is limited per network and per number: TooManyRequests, with
     nothing saved or queued."""
+    if not whatsapp_enabled():
+        raise DealError(_("Deals on WhatsApp are not available on this site at the moment."))
     if not consent:
         raise DealError(_("Tick the box to agree to receive deals on WhatsApp."))
     phone = normalise_phone(phone)
@@ -445,18 +470,17 @@ def whatsapp_opt_in(phone: str, *, consent: bool, ip: str = "") -> WhatsAppSubsc
         subscriber.consent_at = now
         subscriber.opted_out_at = None
         subscriber.save()
-        if whatsapp_enabled():
-            waiting = OutboxMessage.objects.filter(
-                channel=Channel.WHATSAPP,
-                recipient=phone,
-                kind=Kind.CONFIRM,
-                state__in=[OutboxMessage.State.PENDING, OutboxMessage.State.SENDING],
+        waiting = OutboxMessage.objects.filter(
+            channel=Channel.WHATSAPP,
+            recipient=phone,
+            kind=Kind.CONFIRM,
+            state__in=[OutboxMessage.State.PENDING, OutboxMessage.State.SENDING],
+        )
+        if not waiting.exists():
+            outbox.queue(
+                [OutboxMessage(channel=Channel.WHATSAPP, recipient=phone, kind=Kind.CONFIRM)]
             )
-            if not waiting.exists():
-                outbox.queue(
-                    [OutboxMessage(channel=Channel.WHATSAPP, recipient=phone, kind=Kind.CONFIRM)]
-                )
-            outbox.enqueue_drain(Channel.WHATSAPP)
+        outbox.enqueue_drain(Channel.WHATSAPP)
     return subscriber
 
 

@@ -44,6 +44,8 @@ def _listing(request, deals, *, expired: bool):
         "selected_store": store,
         "selected_category": category,
         "expired": expired,
+        "alerts_available": services.alerts_enabled(),
+        "whatsapp_available": services.whatsapp_enabled(),
         # The site's text, and each store's own where the deals shown have one (Amazon's).
         "disclosures": list(
             dict.fromkeys([services.disclosure_for()] + [services.disclosure_for(d) for d in page])
@@ -161,14 +163,18 @@ class WhatsAppForm(forms.Form):
 
 
 def alerts(request):
-    """Ask for an alert on the site: it becomes active when the reader opens the bot."""
+    """Ask for an alert on the site: it becomes active when the reader opens the bot. Without a
+    bot the page says so and offers no form (503 to a POST: nothing is saved)."""
+    available = services.alerts_enabled()
     form = AlertForm(request.POST or None)
     alert = None
     status = 200
     retry_after = None
     if request.method == "POST":
         status = 400
-        if form.is_valid():
+        if not available:
+            status = 503
+        elif form.is_valid():
             try:
                 alert = services.create_site_alert(
                     form.cleaned_data["request"], ip=client_ip(request)
@@ -177,25 +183,36 @@ def alerts(request):
             except services.TooManyRequests as error:
                 form.add_error(None, str(error))
                 status, retry_after = 429, error.retry_after
-    bot = settings.TELEGRAM_BOT_USERNAME
-    link = f"https://t.me/{bot}?start={alert.token}" if alert and bot else ""
+            except services.DealError as error:
+                form.add_error(None, str(error))
     response = render(
         request,
         "deals/alerts.html",
-        {"form": form, "alert": alert, "bot_link": link},
+        {
+            "form": form,
+            "alert": alert,
+            "available": available,
+            "bot_link": services.bot_url(alert.token) if alert else "",
+            "bot_url": services.bot_url(),
+        },
         status=status,
     )
     return _private(response, retry_after)
 
 
 def whatsapp_signup(request):
+    """The WhatsApp opt-in; without a configured WhatsApp number the page says so, offers no
+    form and a POST saves nothing (503)."""
+    available = services.whatsapp_enabled()
     form = WhatsAppForm(request.POST or None)
     done = False
     status = 200
     retry_after = None
     if request.method == "POST":
         status = 400
-        if form.is_valid():
+        if not available:
+            status = 503
+        elif form.is_valid():
             try:
                 services.whatsapp_opt_in(
                     form.cleaned_data["phone"], consent=True, ip=client_ip(request)
@@ -209,7 +226,12 @@ def whatsapp_signup(request):
     response = render(
         request,
         "deals/whatsapp.html",
-        {"form": form, "done": done, "consent_version": services.CONSENT_VERSION},
+        {
+            "form": form,
+            "done": done,
+            "available": available,
+            "consent_version": services.CONSENT_VERSION,
+        },
         status=status,
     )
     return _private(response, retry_after)

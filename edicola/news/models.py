@@ -204,12 +204,39 @@ class CategoryPage(Page):
         return context
 
 
-class StandardPage(Page):
+class FirstPublicationDate(models.Model):
+    """The date readers see as "published": the editor's, or else the first publication's.
+
+    It stays empty while a page is a draft (a scheduled page is dated when it goes live, not when
+    its form was opened); the first save as live fills it from `first_published_at`."""
+
+    date_published = models.DateTimeField(
+        _("publication date"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: the date of the first publication."),
+    )
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        # A partial save (a draft revision of a live page) leaves the live date alone.
+        if self.live and self.date_published is None and kwargs.get("update_fields") is None:
+            self.date_published = self.first_published_at or timezone.now()
+        return super().save(*args, **kwargs)
+
+    @property
+    def shown_date(self):
+        """The publication date to print: a draft's preview shows when it would go out (now)."""
+        return self.date_published or self.first_published_at or timezone.now()
+
+
+class StandardPage(FirstPublicationDate, Page):  # noqa: DJ008 - Page gives __str__
     """A page outside the news flow: about us, contacts, an imported WordPress page."""
 
     standfirst = models.TextField(_("standfirst"), max_length=320, blank=True)
     body = StreamField(ArticleBodyBlock(), verbose_name=_("body"), blank=True)
-    date_published = models.DateTimeField(_("publication date"), default=timezone.now)
     date_updated = models.DateTimeField(_("last update"), null=True, blank=True)
 
     content_panels = Page.content_panels + [
@@ -337,13 +364,12 @@ class ArticleAuthor(Orderable):
         verbose_name_plural = _("authors")
 
 
-class ArticlePage(Page):
+class ArticlePage(FirstPublicationDate, Page):  # noqa: DJ008 - Page gives __str__
     standfirst = models.TextField(
         _("standfirst"),
         max_length=320,
         help_text=_("One or two sentences under the headline; also the search-engine summary."),
     )
-    date_published = models.DateTimeField(_("publication date"), default=timezone.now)
     date_updated = models.DateTimeField(_("last update"), null=True, blank=True)
     hero_image = models.ForeignKey(
         "wagtailimages.Image",
@@ -411,22 +437,25 @@ class ArticlePage(Page):
 
     @property
     def date_modified(self):
-        return self.date_updated or self.date_published
+        return self.date_updated or self.shown_date
 
     def plain_text(self) -> str:
-        """The body as plain text, for search and for readers of summaries."""
+        """The body as plain text (entities decoded: "dall'acquisto", not "dall&#x27;acquisto"),
+        for search and for readers of summaries; whoever puts it in HTML escapes it, once."""
+        from html import unescape
+
         from django.utils.html import strip_tags
 
         from .blocks import clean_body_html
 
         def words(html: str) -> str:
-            return " ".join(strip_tags(html.replace("<", " <")).split())
+            return " ".join(unescape(strip_tags(html.replace("<", " <"))).split())
 
         parts = []
         for block in self.body:
             value = block.value
             if block.block_type == "paragraph":
-                parts.append(strip_tags(value.source))
+                parts.append(unescape(strip_tags(value.source)))
             elif block.block_type == "list":
                 parts.append(words(value.source))
             elif block.block_type == "heading":

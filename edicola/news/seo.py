@@ -328,7 +328,7 @@ def _describe_article(meta: PageMeta, page: ArticlePage, context, chrome, reques
     authors = page.authors
     meta.og_type = "article"
     meta.description = _description(meta.description, page.standfirst)
-    meta.published = iso_datetime(page.date_published)
+    meta.published = iso_datetime(page.shown_date)
     meta.modified = iso_datetime(page.date_modified)
     meta.section = category.title if category else ""
     meta.author_urls = [page_url(author, request) for author in authors]

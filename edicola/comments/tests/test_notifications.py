@@ -175,6 +175,40 @@ def test_reply_subscribers_hear_only_about_replies_to_their_comments(article, ma
 
 
 @pytest.mark.django_db
+def test_reply_mail_has_its_own_subject_and_the_site_signs_every_mail(article, mailbox, settings):
+    from email.utils import parsedate_to_datetime
+    from zoneinfo import ZoneInfo
+
+    from edicola.core.models import SiteSettings
+
+    set_comments(settings, MODERATION="none")
+    settings.DEFAULT_FROM_EMAIL = "Edicola <noreply@example.test>"
+    SiteSettings.objects.update(site_name="Lumio Italia")
+    mine = make_comment(article, name="Lia", email="lia@example.test")
+    follower(article, "lia@example.test", kind="replies")
+    follower(article, "ugo@example.test")
+    follower(article, "tom@example.test", language="en")
+    mailbox.inbox.messages.clear()
+    post(article, "Hai ragione", parent=mine)
+    messages = by_recipient(mailbox.wait_for(3))
+    time.sleep(0.2)
+    title = article.title
+    assert {to: message["Subject"] for to, message in messages.items()} == {
+        "lia@example.test": f"Nuova risposta al tuo commento su “{title}”",
+        "ugo@example.test": f"Nuovo commento su “{title}”",
+        "tom@example.test": f"New comment on “{title}”",
+    }
+    lia = messages["lia@example.test"].get_body(("plain",)).get_content()
+    assert f"Piero ha risposto al tuo commento su “{title}”" in lia
+    assert "Lumio Italia" in lia
+    rome = ZoneInfo("Europe/Rome")
+    for message in messages.values():
+        assert message["From"] == "Lumio Italia <noreply@example.test>"
+        sent = parsedate_to_datetime(message["Date"])
+        assert sent.utcoffset() == sent.astimezone(rome).utcoffset()
+
+
+@pytest.mark.django_db
 def test_comment_form_box_subscribes_the_author_to_replies(client, article, mailbox, settings):
     set_comments(settings, MODERATION="none", MIN_FORM_SECONDS=0)
     response = client.post(
@@ -271,6 +305,7 @@ def _parse(data: bytes):
     return email.message_from_bytes(data, policy=email.policy.default)
 
 
+@pytest.mark.django_db  # the sender is the site's name, from its settings
 def test_message_template_fills_each_reader_as_valid_mime(settings):
     settings.DEFAULT_FROM_EMAIL = "Edicola <noreply@edicola.example.test>"
     template = mail.MessageTemplate(

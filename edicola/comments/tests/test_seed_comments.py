@@ -3,6 +3,7 @@ counters that match it, and a second run that does not double it."""
 
 import io
 from collections import Counter
+from datetime import timedelta
 from unittest import mock
 
 import pytest
@@ -102,3 +103,28 @@ def test_seed_demo_command_takes_the_comments_option(reference):
     assert "Demo comments: 25 added" in out.getvalue()
     assert "Demo comments: 0 added" in out.getvalue()
     assert demo_comments(article).count() == 25
+
+
+def test_seeded_comments_follow_their_article_and_never_repeat_a_text(reference):
+    _, article = reference
+    demo.seed_comments(300)
+    demo.seed_comments(1500)  # a second run adding to the discussion keeps both promises
+    comments = list(demo_comments(article))
+    assert len(comments) == 1500
+    early = [c.pk for c in comments if c.created_at < article.date_published]
+    assert early == [], "no comment is dated before its article"
+    texts = Counter(" ".join(c.body.split()) for c in comments)
+    assert [text for text, count in texts.items() if count > 1] == []
+
+
+def test_seeded_comments_on_an_article_published_minutes_ago_come_after_it():
+    home = make_site()
+    article = make_article(
+        make_category(home),
+        "Lumio X3: appena uscito",
+        slug=REFERENCE_ARTICLE_SLUG,
+        published_ago=timedelta(minutes=10),
+    )
+    demo.seed_comments(200)
+    first = demo_comments(article).order_by("created_at").first()
+    assert first.created_at > article.date_published

@@ -1,7 +1,9 @@
 """edicola/core/mail.py: messages are stored, sent only after commit, through a real SMTP server
 on loopback, in the reader's language, retried on failure and never sent twice."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import transaction
@@ -182,3 +184,73 @@ def test_recent_count_counts_one_kind_for_one_address(mail_templates):
         mail.queue_mail(address, "Hi", mail_templates, {"name": "A"})
     mail.queue_mail("a@example.test", "Hi", "mailtest/plain", {"name": "A"})
     assert mail.recent_count("a@example.test", mail_templates, within=timedelta(days=1)) == 2
+
+
+ROME = ZoneInfo("Europe/Rome")
+
+
+def name_the_site(name: str) -> None:
+    from wagtail.models import Page, Site
+
+    from edicola.core.models import SiteSettings
+
+    Site.objects.all().delete()
+    site = Site.objects.create(
+        hostname="localhost", root_page=Page.get_first_root_node(), is_default_site=True
+    )
+    SiteSettings.objects.update_or_create(site=site, defaults={"site_name": name})
+
+
+@pytest.mark.parametrize("name", ["Lumio Italia", "Lumiò, l'Italia"])
+def test_sender_is_the_site_name_at_the_configured_address(
+    smtp_server,  # noqa: F811
+    mail_templates,
+    django_capture_on_commit_callbacks,
+    settings,
+    name,
+):
+    settings.DEFAULT_FROM_EMAIL = "Edicola <noreply@example.test>"
+    name_the_site(name)
+    with django_capture_on_commit_callbacks(execute=True):
+        mail.queue_mail("a@example.test", "Ciao", mail_templates, {"name": "A"})
+    [message] = smtp_server.wait_for(1)
+    (sender,) = message["From"].addresses
+    assert (sender.display_name, sender.addr_spec) == (name, "noreply@example.test")
+    assert f"{name} http" in message.get_body(("plain",)).get_content()  # signed the same way
+    assert smtp_server.inbox.envelopes == [("noreply@example.test", ["a@example.test"])]
+
+
+def test_without_a_site_name_the_configured_sender_stays(
+    smtp_server,  # noqa: F811
+    mail_templates,
+    django_capture_on_commit_callbacks,
+    settings,
+):
+    settings.DEFAULT_FROM_EMAIL = "Redazione <noreply@example.test>"
+    name_the_site("")
+    with django_capture_on_commit_callbacks(execute=True):
+        mail.queue_mail("a@example.test", "Ciao", mail_templates, {"name": "A"})
+    [message] = smtp_server.wait_for(1)
+    assert message["From"] == "Redazione <noreply@example.test>"
+
+
+def test_date_header_is_in_the_sites_time_zone(
+    smtp_server,  # noqa: F811
+    mail_templates,
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        mail.queue_mail("a@example.test", "Ciao", mail_templates, {"name": "A"})
+    [message] = smtp_server.wait_for(1)
+    sent = parsedate_to_datetime(message["Date"])
+    assert sent.utcoffset() == sent.astimezone(ROME).utcoffset()
+    assert abs(sent - timezone.now()) < timedelta(hours=1)
+
+
+def test_mail_date_follows_rome_in_winter_and_summer():
+    assert mail.mail_date(datetime(2026, 1, 15, 10, 0, tzinfo=UTC)) == (
+        "Thu, 15 Jan 2026 11:00:00 +0100"
+    )
+    assert mail.mail_date(datetime(2026, 7, 15, 10, 0, tzinfo=UTC)) == (
+        "Wed, 15 Jul 2026 12:00:00 +0200"
+    )

@@ -53,6 +53,7 @@ def fake_telegram(settings):
     with FakeTelegram() as server:
         settings.TELEGRAM_BOT_TOKEN = "123:TEST"
         settings.TELEGRAM_CHANNEL = "@edicola_offerte"
+        settings.TELEGRAM_BOT_USERNAME = "edicola_bot"
         settings.TELEGRAM_API_URL = server.url
         settings.TELEGRAM_WEBHOOK_SECRET = "tg-secret"
         yield server

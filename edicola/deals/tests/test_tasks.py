@@ -81,7 +81,7 @@ def test_worker_killed_mid_broadcast_sends_every_message_exactly_once(
     if connection.vendor == "sqlite":
         # The subprocesses open the data directory's database, with the production pragmas.
         database = tmp_path / "data" / "edicola.sqlite3"
-        database.parent.mkdir()
+        database.parent.mkdir(exist_ok=True)  # the page cache may have made it
         with sqlite3.connect(database) as target:
             connection.ensure_connection()
             connection.connection.backup(target)

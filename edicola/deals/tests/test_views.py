@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from edicola.deals import services
-from edicola.deals.models import Click, Deal, WhatsAppSubscriber
+from edicola.deals.models import Alert, Click, Deal, OutboxMessage, WhatsAppSubscriber
 from edicola.news.tests.factories import make_article
 
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:130.0) Gecko/20100101 Firefox/130.0"
@@ -110,6 +110,7 @@ def test_whatsapp_signup_validates_the_number_and_consent(db, client, fake_graph
 
 
 def test_site_alerts_validate_input(db, client, settings):
+    settings.TELEGRAM_BOT_TOKEN = "123:TEST"
     settings.TELEGRAM_BOT_USERNAME = "edicola_bot"
     assert client.post("/offerte/avvisi/", {"keyword": "<b>", "max_price": "-1"}).status_code == 400
     response = client.post("/offerte/avvisi/", {"keyword": "Redmi", "max_price": "200"})
@@ -194,6 +195,8 @@ def test_one_phone_number_is_limited_whatever_the_network(db, client, fake_graph
 def test_site_alerts_from_one_network_stop_at_the_limit(db, client, settings, rate_limit_clock):
     from edicola.deals.models import Alert
 
+    settings.TELEGRAM_BOT_TOKEN = "123:TEST"
+    settings.TELEGRAM_BOT_USERNAME = "edicola_bot"
     settings.DEALS_RATE_PER_NETWORK = ["10/600", "40/86400"]
     statuses = []
     for number in range(200):
@@ -248,3 +251,53 @@ def test_three_genuine_readers_on_one_network_count_three_clicks(live_deal):
 def test_the_reader_cookie_is_secure_when_https_is_on(live_deal, client):
     response = client.get(f"/go/{live_deal.pk}/", HTTP_USER_AGENT=BROWSER, secure=True)
     assert response.cookies["edicola_r"]["secure"]
+
+
+@pytest.fixture
+def nothing_configured(settings):
+    settings.WHATSAPP_TOKEN = settings.WHATSAPP_PHONE_NUMBER_ID = ""
+    settings.TELEGRAM_BOT_TOKEN = settings.TELEGRAM_BOT_USERNAME = ""
+
+
+def test_whatsapp_page_without_whatsapp_says_so_and_saves_nothing(
+    client, live_deal, nothing_configured
+):
+    html = client.get("/offerte/whatsapp/").content.decode()
+    assert 'id="whatsapp-unavailable"' in html and 'name="phone"' not in html
+    assert "Le offerte su WhatsApp non sono ancora disponibili su questo sito" in html
+    response = client.post("/offerte/whatsapp/", {"phone": "+39 333 123 4567", "consent": "on"})
+    html = response.content.decode()
+    assert response.status_code == 503
+    assert 'id="whatsapp-pending"' not in html and "WhatsApp non è ancora attivo" in html
+    assert not WhatsAppSubscriber.objects.exists() and not OutboxMessage.objects.exists()
+    with pytest.raises(services.DealError):
+        services.whatsapp_opt_in("+39 333 123 4567", consent=True)
+    assert 'href="/offerte/whatsapp/"' not in client.get("/offerte/").content.decode()
+
+
+def test_whatsapp_page_with_whatsapp_offers_the_form(client, live_deal, fake_graph):
+    html = client.get("/offerte/whatsapp/").content.decode()
+    assert 'name="phone"' in html and 'id="whatsapp-unavailable"' not in html
+    assert 'href="/offerte/whatsapp/"' in client.get("/offerte/").content.decode()
+
+
+def test_alerts_page_without_a_bot_says_so_and_saves_nothing(client, live_deal, nothing_configured):
+    html = client.get("/offerte/avvisi/").content.decode()
+    assert 'id="alerts-unavailable"' in html and 'name="keyword"' not in html
+    assert "il bot Telegram non è ancora attivo" in html and "apri il bot" not in html
+    response = client.post("/offerte/avvisi/", {"keyword": "Redmi", "max_price": "200"})
+    assert response.status_code == 503 and 'id="alert-created"' not in response.content.decode()
+    assert not Alert.objects.exists()
+    assert 'href="/offerte/avvisi/"' not in client.get("/offerte/").content.decode()
+
+
+def test_alerts_page_with_a_bot_links_to_it(client, live_deal, settings):
+    settings.TELEGRAM_BOT_TOKEN = "123:TEST"
+    settings.TELEGRAM_BOT_USERNAME = "edicola_bot"
+    html = client.get("/offerte/avvisi/").content.decode()
+    assert 'name="keyword"' in html and 'href="https://t.me/edicola_bot"' in html
+    response = client.post("/offerte/avvisi/", {"keyword": "Redmi", "max_price": "200"})
+    html = response.content.decode()
+    assert "apri il bot" in html
+    assert f'href="https://t.me/edicola_bot?start={Alert.objects.get().token}"' in html
+    assert 'href="/offerte/avvisi/"' in client.get("/offerte/").content.decode()

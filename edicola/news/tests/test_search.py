@@ -1,9 +1,11 @@
 """Site search: Italian word forms match, results are highlighted, odd input is harmless."""
 
+from pathlib import Path
+
 import pytest
 
 from edicola.news.models import ArticlePage
-from edicola.news.search import highlight, query_terms
+from edicola.news.search import highlight, query_terms, stem
 
 from .factories import make_article, make_category, make_site
 
@@ -101,3 +103,63 @@ def test_bad_page_numbers(client, articles):
 def test_empty_search_shows_the_form_only(client, articles):
     html = client.get("/cerca/").content.decode()
     assert 'id="search-q"' in html and "search-results" not in html
+
+
+PAIRS = Path(__file__).resolve().parents[3] / "bench" / "italian_pairs.txt"
+
+
+def test_italian_singular_and_plural_share_a_stem_in_at_least_95_percent_of_pairs():
+    lines = PAIRS.read_text(encoding="utf-8").splitlines()
+    pairs = [line.split() for line in lines if line.strip() and not line.startswith("#")]
+    assert len(pairs) == 200
+    missed = [(one, many) for one, many in pairs if stem(one) != stem(many)]
+    assert 1 - len(missed) / len(pairs) >= 0.95, missed
+
+
+@pytest.mark.parametrize(
+    ("written", "searched"),
+    [
+        ("fotocamera", "fotocamere"),
+        ("fotocamere", "fotocamera"),
+        ("telefono", "telefoni"),
+        ("telefoni", "telefono"),
+        ("tastiere", "tastiera"),
+    ],
+)
+def test_searching_one_word_form_finds_an_article_with_the_other(client, written, searched):
+    category = make_category(make_site())
+    make_article(
+        category,
+        "Prova sul campo",
+        standfirst="Una settimana in tasca.",
+        body=[("paragraph", f"<p>La {written} sorprende di notte.</p>")],
+    )
+    make_article(category, "Altro argomento", body=[("paragraph", "<p>Solo prezzi.</p>")])
+    assert [a.title for a in ArticlePage.objects.matching(searched)] == ["Prova sul campo"]
+    html = client.get("/cerca/", {"q": searched}).content.decode()
+    assert f"<mark>{written}</mark>" in html
+
+
+def test_excerpt_is_escaped_exactly_once_and_keeps_its_marks(client):
+    make_article(
+        make_category(make_site()),
+        "Sconti & rimborsi",
+        standfirst="Cosa cambia.",
+        body=[
+            (
+                "paragraph",
+                "<p>Il rimborso dall&#x27;acquisto vale per R&amp;D e per "
+                "&lt;script&gt;alert(1)&lt;/script&gt; in vetrina.</p>",
+            )
+        ],
+    )
+    query = "acquisto' <script>alert"
+    html = client.get("/cerca/", {"q": query}).content.decode()
+    excerpt = html.split('<ol class="search-results">', 1)[1].split("</ol>", 1)[0]
+    # An apostrophe, an ampersand and markup in the text each come out escaped once.
+    assert "dall&#x27;<mark>acquisto</mark>" in excerpt
+    assert "R&amp;D" in excerpt and "&amp;#x27;" not in excerpt and "&amp;amp;" not in excerpt
+    assert "&lt;<mark>script</mark>&gt;<mark>alert</mark>(1)&lt;/<mark>script</mark>&gt;" in excerpt
+    assert "<script>" not in excerpt
+    # The hostile query is echoed as text, never as markup.
+    assert "<script>alert(" not in html
