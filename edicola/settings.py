@@ -95,6 +95,8 @@ MIDDLEWARE = [
     # Outermost: compresses what the layers below did not (cached pages come compressed already).
     "edicola.core.compression.CompressionMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Every 429, HTML or JSON, says how long to wait (the seconds the rate limiter computed).
+    "edicola.core.ratelimit.RetryAfterMiddleware",
     # Static files (hashed names, precompressed by collectstatic) leave before anything else runs.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before the page cache: /?p=12 is an old address, not the cached home page.

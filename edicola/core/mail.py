@@ -207,6 +207,21 @@ def recent_count(to: str, template_base: str, *, within: timedelta) -> int:
     ).count()
 
 
+def cap_reopens_in(to: str, template_base: str, *, within: timedelta, cap: int) -> float:
+    """Seconds until fewer than `cap` messages of this kind were queued for this address in the
+    last `within` (0 when there is room already): the wait for a "too many today" refusal."""
+    newest = list(
+        OutgoingMail.objects.filter(
+            to__iexact=to.strip(), template=template_base, created_at__gte=timezone.now() - within
+        )
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)[: max(cap, 1)]
+    )
+    if len(newest) < cap or not newest:
+        return 0.0
+    return max(0.0, (newest[-1] + within - timezone.now()).total_seconds())
+
+
 class MessageTemplate:
     """One mail to many readers, encoded once: per reader only `To`, a few headers and the marked
     holes of the bodies (their links) are filled in, as bytes, by `fill()`.
