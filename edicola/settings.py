@@ -218,10 +218,11 @@ if env("S3_BUCKET"):
         },
     }
 
-# Mail (SMTP). Defaults suit a local relay.
+# Mail (SMTP). Defaults suit a local relay. EMAIL_TIMEOUT bounds every wait for the server; a
+# time-out after DATA leaves the outcome unknown and is never retried blindly (core/smtp.py).
 MAILERS = {
     "default": {
-        "BACKEND": env("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"),
+        "BACKEND": env("EMAIL_BACKEND", "edicola.core.smtp.SMTPBackend"),
         "OPTIONS": {
             "host": env("EMAIL_HOST", "localhost"),
             "port": int(env("EMAIL_PORT", "25")),
@@ -229,7 +230,7 @@ MAILERS = {
             "password": env("EMAIL_HOST_PASSWORD"),
             "use_tls": env_bool("EMAIL_USE_TLS", False),
             "use_ssl": env_bool("EMAIL_USE_SSL", False),
-            "timeout": 20,
+            "timeout": float(env("EMAIL_TIMEOUT", "60")),
         },
     }
 }

@@ -78,6 +78,8 @@ class OutgoingMail(models.Model):
         SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
+        # The server went silent after DATA: it may have the message. Never retried blindly.
+        UNKNOWN = "unknown", _("Unknown: check with the mail server")
 
     to = models.EmailField(_("to"), db_index=True)
     subject = models.CharField(_("subject"), max_length=255)

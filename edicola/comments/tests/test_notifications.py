@@ -264,6 +264,25 @@ def test_one_connection_per_batch_retries_and_permanent_refusals(article, mailbo
     assert Notification.objects.filter(comment=comment, state="sent").count() == 30
 
 
+@pytest.mark.django_db
+def test_a_server_silent_after_data_is_never_mailed_twice(article, mailbox, settings):
+    """The server keeps the notification but answers after our time-out: its row fails as
+    "outcome unknown" rather than being sent again when a retry falls due."""
+    set_comments(settings, MODERATION="none")
+    follower(article, "lento@example.test")
+    mailbox.inbox.messages.clear()
+    settings.MAILERS["default"]["OPTIONS"]["timeout"] = 0.3
+    mailbox.inbox.stall_seconds = 1.5
+    post(article)
+    assert len(mailbox.wait_for(1)) == 1
+    row = Notification.objects.get()
+    assert row.state == "failed" and row.error.startswith("outcome unknown")
+    mailbox.inbox.stall_seconds = 0
+    Notification.objects.update(available_at=timezone.now())
+    assert notifications.deliver_due() == 0
+    assert len(mailbox.wait_for(2, timeout=1.0)) == 1
+
+
 # -- The prepared mail and the paged fan-out ------------------------------------------------------
 
 
