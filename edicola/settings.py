@@ -5,6 +5,7 @@ Scale-out with the same code: DATABASE_URL (PostgreSQL), REDIS_URL (Redis cache 
 S3_BUCKET (S3-compatible media). With DEBUG off a missing SECRET_KEY stops start-up.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -42,11 +43,21 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 BASE_URL = env("BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 WAGTAILADMIN_BASE_URL = BASE_URL
 
+# Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses or CIDR networks; see
+# core/origin.py). Loopback by default: nginx on the same host. Anyone else's headers are ignored.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "127.0.0.1,::1")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES: {_proxy!r} is neither an address nor a network (e.g. 10.0.0.0/8)."
+        ) from None
+
 # HTTPS hardening is on unless explicitly turned off (make run serves plain HTTP on loopback).
 HTTPS = env_bool("HTTPS", True)
 if HTTPS:
     SECURE_SSL_REDIRECT = True
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
@@ -92,6 +103,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the scheme a trusted proxy saw (X-Forwarded-Proto), before the SSL redirect.
+    "edicola.core.origin.ForwardedProtoMiddleware",
     # Outermost: compresses what the layers below did not (cached pages come compressed already).
     "edicola.core.compression.CompressionMiddleware",
     "django.middleware.security.SecurityMiddleware",

@@ -84,6 +84,12 @@ def test_smtp_time_out_comes_from_email_timeout(tmp_path):
     assert values["mail_backend"] == "edicola.core.smtp.SMTPBackend"
 
 
+def test_a_malformed_trusted_proxy_stops_start_up_with_its_name(tmp_path):
+    result = run_edicola(tmp_path, "check", TRUSTED_PROXIES="10.0.0.0/8,nginx.local")
+    assert result.returncode != 0
+    assert "TRUSTED_PROXIES: 'nginx.local'" in result.stderr
+
+
 def test_missing_secret_key_stops_start_up_when_debug_is_off(tmp_path):
     result = run_edicola(tmp_path, "check", SECRET_KEY="")
     assert result.returncode != 0
