@@ -5,6 +5,7 @@ Scale-out with the same code: DATABASE_URL (PostgreSQL), REDIS_URL (Redis cache 
 S3_BUCKET (S3-compatible media). With DEBUG off a missing SECRET_KEY stops start-up.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -42,12 +43,22 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 BASE_URL = env("BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 WAGTAILADMIN_BASE_URL = BASE_URL
 
+# Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses or CIDR networks; see
+# core/origin.py). Loopback by default: nginx on the same host. Anyone else's headers are ignored.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "127.0.0.1,::1")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES: {_proxy!r} is neither an address nor a network (e.g. 10.0.0.0/8)."
+        ) from None
+
 # HTTPS hardening is on unless explicitly turned off (make run serves plain HTTP on loopback).
 HTTPS = env_bool("HTTPS", True)
 if HTTPS:
     SECURE_SSL_REDIRECT = True
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "31536000"))
@@ -92,13 +103,17 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # Outermost: the request id and the access log line, then the metrics (/metrics), both
-    # seeing every request, page-cache hits included.
+    # First: the scheme a trusted proxy saw (X-Forwarded-Proto), before the SSL redirect.
+    "edicola.core.origin.ForwardedProtoMiddleware",
+    # Then the request id and the access log line, and the metrics (/metrics), both seeing
+    # every request, page-cache hits included.
     "edicola.core.logs.AccessLogMiddleware",
     "edicola.core.metrics.MetricsMiddleware",
     # Compresses what the layers below did not (cached pages come compressed already).
     "edicola.core.compression.CompressionMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Every 429, HTML or JSON, says how long to wait (the seconds the rate limiter computed).
+    "edicola.core.ratelimit.RetryAfterMiddleware",
     # Static files (hashed names, precompressed by collectstatic) leave before anything else runs.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before the page cache: /?p=12 is an old address, not the cached home page.
@@ -222,10 +237,11 @@ if env("S3_BUCKET"):
         },
     }
 
-# Mail (SMTP). Defaults suit a local relay.
+# Mail (SMTP). Defaults suit a local relay. EMAIL_TIMEOUT bounds every wait for the server; a
+# time-out after DATA leaves the outcome unknown and is never retried blindly (core/smtp.py).
 MAILERS = {
     "default": {
-        "BACKEND": env("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"),
+        "BACKEND": env("EMAIL_BACKEND", "edicola.core.smtp.SMTPBackend"),
         "OPTIONS": {
             "host": env("EMAIL_HOST", "localhost"),
             "port": int(env("EMAIL_PORT", "25")),
@@ -233,7 +249,7 @@ MAILERS = {
             "password": env("EMAIL_HOST_PASSWORD"),
             "use_tls": env_bool("EMAIL_USE_TLS", False),
             "use_ssl": env_bool("EMAIL_USE_SSL", False),
-            "timeout": 20,
+            "timeout": float(env("EMAIL_TIMEOUT", "60")),
         },
     }
 }

@@ -3,28 +3,23 @@ English under /en/."""
 
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
-from django.http import HttpResponse
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from edicola.comments import urls as comment_urls
-from edicola.core import metrics
+from edicola.core import health, metrics
 from edicola.core import views as core_views
 from edicola.deals import urls as deals_urls
 from edicola.news import feeds, sitemaps
 from edicola.news import views as news_views
 
-
-def healthz(request):
-    return HttpResponse("ok", content_type="text/plain")
-
-
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    path("healthz", healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("metrics", metrics.metrics_view, name="metrics"),
     path("favicon.ico", core_views.favicon, name="favicon"),
     path("manifest.webmanifest", core_views.web_manifest, name="web-manifest"),

@@ -1,5 +1,7 @@
 """The editors' notice: MODERATOR_EMAILS hear, at most once per MODERATOR_NOTICE_SECONDS, about
 the comments that started waiting for moderation since the last notice (stored mail, core.mail).
+Each period's notice is claimed in the database (core.leases.claim_period) before it is written,
+so two instances checking at once send it once.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from edicola.core import mail
+from edicola.core import leases, mail
 from edicola.core.models import OutgoingMail
 
 from .conf import conf
@@ -20,6 +22,17 @@ from .models import Comment
 from .notifications import excerpt
 
 MODERATION_TEMPLATE = "comments/email/moderation"
+NOTICE_CLAIM = "comments:moderator notice"
+
+
+def last_notice_at():
+    """When the last editors' notice was queued (None: never)."""
+    return (
+        OutgoingMail.objects.filter(template=MODERATION_TEMPLATE)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
 
 
 def notify_moderators(now=None) -> int:
@@ -29,18 +42,17 @@ def notify_moderators(now=None) -> int:
     if not recipients_list:
         return 0
     now = now or timezone.now()
-    last = (
-        OutgoingMail.objects.filter(template=MODERATION_TEMPLATE)
-        .order_by("-created_at")
-        .values_list("created_at", flat=True)
-        .first()
-    )
-    if last is not None and now - last < timedelta(seconds=conf("MODERATOR_NOTICE_SECONDS")):
+    last = last_notice_at()
+    period = max(1, conf("MODERATOR_NOTICE_SECONDS"))
+    if last is not None and now - last < timedelta(seconds=period):
         return 0
     since = last or now - timedelta(days=1)
     waiting = Comment.objects.pending().filter(created_at__gt=since)
     count = waiting.count()
     if not count:
+        return 0
+    # Two clocks (or the clock and a worker) can both get this far; one claims the period.
+    if not leases.claim_period(NOTICE_CLAIM, int(now.timestamp() // period)):
         return 0
     language = settings.LANGUAGE_CODE
     with translation.override(language):

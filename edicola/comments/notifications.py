@@ -314,6 +314,8 @@ def settle(row_id: int, token: str, **fields) -> None:
 
 def retry_fields(attempts: int, error: Exception | str) -> dict:
     text = str(error)[:300]
+    if isinstance(error, mail.DeliveryUnknown):  # the server may have it: never mail it twice
+        return {"state": State.FAILED, "error": f"outcome unknown: {text}"[:300]}
     if mail.BACKOFF.exhausted(attempts):
         return {"state": State.FAILED, "error": text}
     return {

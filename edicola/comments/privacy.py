@@ -445,6 +445,11 @@ def request_link(email: str, *, ip: str = "", language: str | None = None) -> No
             raise PrivacyError(_too_many(), status=429) from None
     with transaction.atomic():
         if mail.recent_count(email, LINK_TEMPLATE, within=timedelta(days=1)) >= mails_per_day():
+            ratelimit.note_refusal(
+                mail.cap_reopens_in(
+                    email, LINK_TEMPLATE, within=timedelta(days=1), cap=mails_per_day()
+                )
+            )
             raise PrivacyError(_too_many(), status=429)
         subject = find_subject(email)
         language = language or translation.get_language() or settings.LANGUAGE_CODE

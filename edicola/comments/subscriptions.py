@@ -263,6 +263,14 @@ def _mail_confirmation(subscription: Subscription, article, language: str) -> No
     subscriber = subscription.subscriber
     sent_today = mail.recent_count(subscriber.email, CONFIRM_TEMPLATE, within=timedelta(days=1))
     if sent_today >= conf("CONFIRM_MAILS_PER_DAY"):
+        ratelimit.note_refusal(
+            mail.cap_reopens_in(
+                subscriber.email,
+                CONFIRM_TEMPLATE,
+                within=timedelta(days=1),
+                cap=conf("CONFIRM_MAILS_PER_DAY"),
+            )
+        )
         raise SubscriptionError(_too_many(), status=429)
     token = unsubscribe_token(subscriber, subscription.pk)
     link = _url("unsubscribe", token, language)

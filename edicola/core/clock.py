@@ -1,10 +1,11 @@
 """The jobs `edicola clock` runs: a registry the apps fill in their AppConfig.ready().
 
 `register_job(name, function, every=0, order=50)` adds a periodic job: `function()` is called
-on each tick of the clock when at least `every` seconds have passed since its last run (0: every
-tick), jobs in ascending `order`. Core registers Wagtail's scheduled publishing; the apps above
-register their own sweeps (deals going live, notification digests, retention), so the clock
-names none of them.
+once per period of `every` seconds (0: every tick of the clock), jobs in ascending `order`. With
+several instances, each period's run is claimed in the database (core.leases.claim_period), so
+two clocks never both run a job for the same period. Core registers Wagtail's scheduled
+publishing; the apps above register their own sweeps (deals going live, notification digests,
+retention), so the clock names none of them.
 """
 
 from collections.abc import Callable

@@ -8,6 +8,9 @@ settle (retry them, or set them aside when a repeat could do harm).
 
 Models need: a state field, `lease_token` (CharField), `lease_until` (DateTimeField, null),
 `attempts` (integer). Used by comments.notifications and deals.outbox.
+
+`claim_period(name, period)` is the same idea for periodic work rather than rows: one winner per
+period, across every instance (the clock's jobs, the editors' notice).
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from datetime import timedelta
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
+
+from .models import Claim
 
 
 def claim(
@@ -71,3 +76,16 @@ def claim_values(due: QuerySet, fields: tuple[str, ...], *, sending: str, **opti
 def expired(queryset: QuerySet, *, sending: str, now=None) -> QuerySet:
     """Rows still claimed whose lease has run out (their worker stopped)."""
     return queryset.filter(state=sending, lease_until__lt=now or timezone.now())
+
+
+def claim_period(name: str, period: int) -> bool:
+    """True for exactly one caller per (`name`, `period`) across processes and hosts: the first
+    to move the Claim row's period forward to `period`; False for everyone else, and for an
+    earlier period. For periodic work that must happen once per period (a clock job's tick, the
+    editors' notice), where checking then acting would let two instances both act."""
+    Claim.objects.bulk_create([Claim(name=name)], ignore_conflicts=True)
+    return bool(
+        Claim.objects.filter(name=name, period__lt=period).update(
+            period=period, claimed_at=timezone.now()
+        )
+    )

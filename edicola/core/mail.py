@@ -2,9 +2,11 @@
 
 `queue_mail()` renders a message in the reader's language, saves it as an OutgoingMail row and,
 once the surrounding transaction commits, enqueues `send_mail_task` with the row's id. The task
-sends it through the configured mailer (settings.MAILERS) and records the outcome: sent, or
-failed after the tries of BACKOFF (edicola.core.retry.MAIL). Running the task twice is harmless:
-a row is claimed before sending, and a sent row is never sent again.
+sends it through the configured mailer (settings.MAILERS) and records the outcome: sent, failed
+after the tries of BACKOFF (edicola.core.retry.MAIL), or unknown when the server went silent
+after DATA (edicola.core.smtp.DeliveryUnknown: it may have the message, so it is not resent).
+Running the task twice is harmless: a row is claimed before sending, and a sent row is never
+sent again.
 
 Templates come in pairs, `<template_base>.txt` (required) and `<template_base>.html` (optional),
 rendered with the caller's context plus `site_name`, `base_url` and `language`; the text one is
@@ -43,6 +45,7 @@ from django.utils import timezone, translation
 
 from . import retry
 from .models import OutgoingMail
+from .smtp import DeliveryUnknown
 from .tasks import enqueue_after_commit
 
 logger = logging.getLogger(__name__)
@@ -181,6 +184,19 @@ def deliver(mail_id: int) -> str:
         message.attach_alternative(mail.body_html, "text/html")
     try:
         message.send(using=mail.mailer)
+    except DeliveryUnknown as error:  # the server may have it: sending again could duplicate it
+        logger.error(
+            "Mail %s to %s: outcome unknown (%s); marked unknown, not sent again. Check the mail "
+            "server's log, then requeue it if it never arrived.",
+            mail.pk,
+            mail.to,
+            error,
+        )
+        mail.status = OutgoingMail.Status.UNKNOWN
+        mail.last_error = f"{type(error).__name__}: {error}"[:2000]
+        mail.next_attempt_at = None
+        mail.save(update_fields=["status", "last_error", "next_attempt_at"])
+        return mail.status
     except Exception as error:  # any failure of the mailer: record it and retry later
         logger.warning("Sending mail %s failed (attempt %s): %s", mail.pk, mail.attempts, error)
         mail.last_error = f"{type(error).__name__}: {error}"[:2000]
@@ -224,6 +240,21 @@ def recent_count(to: str, template_base: str, *, within: timedelta) -> int:
     return OutgoingMail.objects.filter(
         to__iexact=to.strip(), template=template_base, created_at__gte=timezone.now() - within
     ).count()
+
+
+def cap_reopens_in(to: str, template_base: str, *, within: timedelta, cap: int) -> float:
+    """Seconds until fewer than `cap` messages of this kind were queued for this address in the
+    last `within` (0 when there is room already): the wait for a "too many today" refusal."""
+    newest = list(
+        OutgoingMail.objects.filter(
+            to__iexact=to.strip(), template=template_base, created_at__gte=timezone.now() - within
+        )
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)[: max(cap, 1)]
+    )
+    if len(newest) < cap or not newest:
+        return 0.0
+    return max(0.0, (newest[-1] + within - timezone.now()).total_seconds())
 
 
 class MessageTemplate:

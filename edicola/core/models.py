@@ -78,6 +78,8 @@ class OutgoingMail(models.Model):
         SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
+        # The server went silent after DATA: it may have the message. Never retried blindly.
+        UNKNOWN = "unknown", _("Unknown: check with the mail server")
 
     to = models.EmailField(_("to"), db_index=True)
     subject = models.CharField(_("subject"), max_length=255)
@@ -125,3 +127,19 @@ class RateCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}={self.count}"
+
+
+class Claim(models.Model):
+    """Who did a piece of periodic work for one period, across every process and host.
+
+    One row per kind of work (a clock job, the editors' notice); `period` is the number of the
+    last period someone claimed. A claim is one conditional UPDATE that moves `period` forward,
+    so exactly one caller wins each period (see edicola.core.leases.claim_period).
+    """
+
+    name = models.CharField(max_length=100, primary_key=True)
+    period = models.BigIntegerField(default=-1)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name}@{self.period}"

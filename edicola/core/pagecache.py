@@ -41,7 +41,13 @@ STORED_HEADERS_SKIP = {"set-cookie", "x-page-cache"}
 # What the apps above core register in their AppConfig.ready() (see the functions below): paths
 # never cached, cookies whose (known) value selects a variant of a page, and cookie prefixes
 # whose holders are neither served from nor stored in the cache.
-EXCLUDED_PREFIXES: tuple[str, ...] = ("/admin/", "/django-admin/", "/healthz", "/metrics")
+EXCLUDED_PREFIXES: tuple[str, ...] = (
+    "/admin/",
+    "/django-admin/",
+    "/healthz",
+    "/readyz",
+    "/metrics",
+)
 VARIANT_COOKIES: dict[str, frozenset[str]] = {}
 BYPASS_COOKIE_PREFIXES: tuple[str, ...] = ()
 

@@ -15,6 +15,10 @@ settings.RATELIMIT_BACKEND (RATELIMIT_BACKEND in the environment) forces "cache"
 "auto" picks as above.
 
 Identities should be opaque: pass addresses and e-mails through `keyed_hash` first.
+
+Every refusal is noted for the current request (`note_refusal`, done by `hit` itself), and
+RetryAfterMiddleware gives every 429 answer, HTML or JSON, a `Retry-After` with those seconds:
+the views and APIs that catch RateLimited (or a daily cap) need not set the header themselves.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import hashlib
 import hmac
 import math
 import time
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -32,6 +37,12 @@ from django.db import transaction
 from django.db.models import F
 
 from .models import RateCounter
+
+# Seconds the current request was told to wait (the largest refusal), for its 429's Retry-After.
+_refused_for: ContextVar[int | None] = ContextVar("edicola_ratelimit_refused_for", default=None)
+
+# Retry-After of a 429 whose refusal noted no time (should not happen; a minute is a safe wait).
+DEFAULT_RETRY_AFTER = 60
 
 
 @dataclass(frozen=True)
@@ -98,7 +109,34 @@ def hit(scope: str, identity, rates, *, now: float | None = None) -> None:
     store = _incr_cache if backend() == "cache" else _incr_database
     retry_after = store(windows, now)
     if retry_after:
-        raise RateLimited(retry_after)
+        raise RateLimited(note_refusal(retry_after))
+
+
+def note_refusal(seconds: float) -> int:
+    """Record that the current request must wait `seconds` (rounded up, at least one), for the
+    Retry-After of its 429; callers with a cap of their own (mails per day) call it too."""
+    seconds = max(1, math.ceil(seconds))
+    noted = _refused_for.get()
+    _refused_for.set(seconds if noted is None else max(noted, seconds))
+    return seconds
+
+
+class RetryAfterMiddleware:
+    """Gives every 429 answer a `Retry-After` header: the seconds the limiter (or a cap) noted
+    while the request ran, unless the view set one itself."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _refused_for.set(None)
+        try:
+            response = self.get_response(request)
+            if response.status_code == 429 and not response.has_header("Retry-After"):
+                response["Retry-After"] = str(_refused_for.get() or DEFAULT_RETRY_AFTER)
+            return response
+        finally:
+            _refused_for.reset(token)
 
 
 class _Window:

@@ -160,6 +160,29 @@ def test_held_comment_notifies_once_approved_and_editors_get_one_batched_notice(
 
 
 @pytest.mark.django_db
+def test_two_clocks_checking_at_once_send_the_editors_one_notice(
+    article, mailbox, settings, monkeypatch
+):
+    """Both clocks read "no notice yet" before either wrote one (check, then insert): the
+    notice's period is claimed, so only the first writes it."""
+    set_comments(settings, MODERATION="all")
+    settings.COMMENTS_NOTIFICATIONS = {
+        **settings.COMMENTS_NOTIFICATIONS,
+        "MODERATOR_EMAILS": ["redazione@example.test"],
+    }
+    post(article, "In attesa di un moderatore", email="attesa@example.test")
+    OutgoingMail.objects.filter(template=notices.MODERATION_TEMPLATE).delete()
+    mailbox.inbox.messages.clear()
+    monkeypatch.setattr(notices, "last_notice_at", lambda: None)  # what both clocks read
+    later = timezone.now() + timedelta(hours=2)
+    assert notices.notify_moderators(later) == 1
+    assert notices.notify_moderators(later) == 0
+    assert notices.notify_moderators(later + timedelta(seconds=1)) == 0
+    assert OutgoingMail.objects.filter(template=notices.MODERATION_TEMPLATE).count() == 1
+    assert len(mailbox.wait_for(2, timeout=1.0)) == 1
+
+
+@pytest.mark.django_db
 def test_reply_subscribers_hear_only_about_replies_to_their_comments(article, mailbox, settings):
     set_comments(settings, MODERATION="none")
     mine = make_comment(article, name="Lia", email="lia@example.test")
@@ -296,6 +319,25 @@ def test_one_connection_per_batch_retries_and_permanent_refusals(article, mailbo
     mailbox.wait_for(60, timeout=2)
     assert "sparito@example.test" not in {message["To"] for message in mailbox.messages}
     assert Notification.objects.filter(comment=comment, state="sent").count() == 30
+
+
+@pytest.mark.django_db
+def test_a_server_silent_after_data_is_never_mailed_twice(article, mailbox, settings):
+    """The server keeps the notification but answers after our time-out: its row fails as
+    "outcome unknown" rather than being sent again when a retry falls due."""
+    set_comments(settings, MODERATION="none")
+    follower(article, "lento@example.test")
+    mailbox.inbox.messages.clear()
+    settings.MAILERS["default"]["OPTIONS"]["timeout"] = 0.3
+    mailbox.inbox.stall_seconds = 1.5
+    post(article)
+    assert len(mailbox.wait_for(1)) == 1
+    row = Notification.objects.get()
+    assert row.state == "failed" and row.error.startswith("outcome unknown")
+    mailbox.inbox.stall_seconds = 0
+    Notification.objects.update(available_at=timezone.now())
+    assert notifications.deliver_due() == 0
+    assert len(mailbox.wait_for(2, timeout=1.0)) == 1
 
 
 # -- The prepared mail and the paged fan-out ------------------------------------------------------

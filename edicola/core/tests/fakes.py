@@ -3,9 +3,11 @@
     from edicola.core.tests.fakes import smtp_server  # noqa: F401  (the fixture)
 
 The fixture points settings.MAILERS["default"] at the server, so the code under test sends
-through Django's real SMTP backend.
+through our real SMTP backend (Django's, edicola.core.smtp). `inbox.stall_seconds` makes it a
+slow server: it keeps the message and answers the end of DATA only after that long.
 """
 
+import asyncio
 import email
 import email.policy
 import socket
@@ -21,6 +23,7 @@ class _Inbox:
         self.messages: list[email.message.EmailMessage] = []
         self.envelopes: list[tuple[str, list[str]]] = []
         self.refuse = 0  # answer the next N messages with a temporary failure
+        self.stall_seconds = 0.0  # keep each message, but answer only after this long
         self._lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope):
@@ -32,6 +35,8 @@ class _Inbox:
             self.messages.append(
                 email.message_from_bytes(envelope.original_content, policy=email.policy.default)
             )
+        if self.stall_seconds:  # a slow server: it has the message, but says so late
+            await asyncio.sleep(self.stall_seconds)
         return "250 Message accepted"
 
 
@@ -68,7 +73,7 @@ def smtp_server(settings):
     server = SMTPServer().start()
     settings.MAILERS = {
         "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "BACKEND": "edicola.core.smtp.SMTPBackend",
             "OPTIONS": {"host": "127.0.0.1", "port": server.port, "timeout": 5},
         }
     }

@@ -6,6 +6,9 @@ import pytest
 from edicola.core import clock as jobs
 from edicola.core.management.commands import clock
 
+# A moment at the start of a clock period and of an hour (seconds since the epoch).
+NOON = 1_800_000_000.0
+
 
 @pytest.fixture(autouse=True)
 def _keep_the_test_connection(monkeypatch):
@@ -32,10 +35,32 @@ def test_a_failing_job_does_not_stop_the_others_and_slow_jobs_wait(monkeypatch, 
         ],
     )
     command = clock.Command()
-    command.tick()
-    command.tick()
+    command.tick(now=NOON)
+    command.tick(now=NOON + command.seconds)
     assert calls == ["broken", "every tick", "hourly", "broken", "every tick"]
     assert "Clock job 'broken' failed" in caplog.text
+
+
+@pytest.mark.django_db
+def test_two_clocks_at_the_same_time_run_each_job_once(monkeypatch):
+    """Two instances, two clocks, ticking in the same period: each job runs once, by whichever
+    clock claimed the period; the next period runs again, once."""
+    calls = []
+    monkeypatch.setattr(
+        jobs,
+        "jobs",
+        lambda: [
+            jobs.Job("publish", lambda: calls.append("publish"), 0),
+            jobs.Job("hourly", lambda: calls.append("hourly"), 3600),
+        ],
+    )
+    first, second = clock.Command(), clock.Command()
+    assert first.tick(now=NOON) == ["publish", "hourly"]
+    assert second.tick(now=NOON) == []
+    assert second.tick(now=NOON + 1) == [], "still the same period"
+    assert second.tick(now=NOON + first.seconds) == ["publish"]
+    assert first.tick(now=NOON + first.seconds + 2) == []
+    assert calls == ["publish", "hourly", "publish"]
 
 
 @pytest.mark.django_db

@@ -152,6 +152,51 @@ def test_gives_up_after_max_attempts(
     assert smtp_server.messages == []
 
 
+def test_a_server_silent_after_data_gets_the_mail_once_and_the_row_is_marked_unknown(
+    smtp_server,  # noqa: F811
+    mail_templates,
+    django_capture_on_commit_callbacks,
+    settings,
+    caplog,
+):
+    """The server keeps the message but answers only after our time-out (EMAIL_TIMEOUT, tiny
+    here): the outcome is unknown, so the row is marked for an operator and never resent."""
+    settings.MAILERS["default"]["OPTIONS"]["timeout"] = 0.3
+    smtp_server.inbox.stall_seconds = 1.5
+    with django_capture_on_commit_callbacks(execute=True):
+        row = mail.queue_mail("lenta@example.test", "Hi", mail_templates, {"name": "A"})
+    row.refresh_from_db()
+    assert row.status == OutgoingMail.Status.UNKNOWN and row.attempts == 1
+    assert row.next_attempt_at is None and "DeliveryUnknown" in row.last_error
+    assert "outcome unknown" in caplog.text and str(row.pk) in caplog.text
+    assert len(smtp_server.wait_for(1)) == 1, "the slow server did get the message"
+
+    smtp_server.inbox.stall_seconds = 0
+    assert mail.retry_due_mail(now=timezone.now() + timedelta(days=3)) == 0
+    assert mail.deliver(row.pk) == OutgoingMail.Status.UNKNOWN
+    assert len(smtp_server.wait_for(2, timeout=1.0)) == 1, "never sent a second time"
+
+
+def test_a_server_that_refuses_before_data_is_still_retried(
+    mail_templates, django_capture_on_commit_callbacks, settings
+):
+    """Nothing reached a server that is not there: that failure is retried as before."""
+    import socket
+
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        settings.MAILERS = {
+            "default": {
+                "BACKEND": "edicola.core.smtp.SMTPBackend",
+                "OPTIONS": {"host": "127.0.0.1", "port": closed.getsockname()[1], "timeout": 1},
+            }
+        }
+        with django_capture_on_commit_callbacks(execute=True):
+            row = mail.queue_mail("a@example.test", "Hi", mail_templates, {"name": "A"})
+    row.refresh_from_db()
+    assert row.status == OutgoingMail.Status.QUEUED and row.next_attempt_at > timezone.now()
+
+
 def test_sending_twice_delivers_once(
     smtp_server,  # noqa: F811
     mail_templates,

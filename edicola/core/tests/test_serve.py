@@ -362,6 +362,44 @@ def test_with_redis_serve_runs_an_rq_worker_that_carries_out_tasks(data_dir, tmp
         redis.Redis.from_url(redis_url).flushdb()
 
 
+DELETE_AN_IMAGE_LATER = """
+import json
+from datetime import timedelta
+from django.conf import settings
+from django.utils import timezone
+from wagtail.tasks import delete_file_from_storage_task
+from edicola.news.tests.factories import make_image
+
+image = make_image("Da cancellare fra poco", size=(40, 30))
+path = str(settings.MEDIA_ROOT / image.file.name)
+due = timezone.now() + timedelta(seconds=2)
+result = delete_file_from_storage_task.using(run_after=due).enqueue(
+    image.file.storage.deconstruct(), image.file.name
+)
+print(json.dumps({"path": path, "id": result.id}))
+"""
+
+
+@pytest.mark.redis
+def test_with_redis_a_delayed_task_runs_once_it_is_due(data_dir, tmp_path):
+    """A job enqueued with run_after (a mail retry, a CDN purge) waits in RQ's scheduled
+    registry; only a worker started with its scheduler moves it to the queue when due."""
+    redis_url = settings.REDIS_URL
+    serve = Serve(data_dir, tmp_path / "serve.log", REDIS_URL=redis_url)
+    try:
+        serve.wait_until_ready()
+        commands = " | ".join(command_line(pid) for pid in descendants(serve.process.pid))
+        assert "rqworker --with-scheduler" in commands
+
+        queued = python_in_site(data_dir, DELETE_AN_IMAGE_LATER, REDIS_URL=redis_url)
+        wait_until_gone(queued["path"], serve)
+        job = redis.Redis.from_url(redis_url).hget(f"rq:job:{queued['id']}", "status")
+        assert job == b"finished"
+    finally:
+        serve.stop()
+        redis.Redis.from_url(redis_url).flushdb()
+
+
 def fetch_encoded(url: str, encoding: str) -> tuple[int, Message, bytes]:
     """Status, headers and the raw (still encoded) body of a GET accepting `encoding`."""
     request = urllib.request.Request(url, headers={"Accept-Encoding": encoding})

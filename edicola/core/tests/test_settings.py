@@ -15,7 +15,9 @@ PROBE = (
     "'journal': s.DATABASES['default'].get('OPTIONS', {}).get('init_command', ''), "
     "'cache': s.CACHES['default']['BACKEND'], 'tasks': s.TASKS['default']['BACKEND'], "
     "'debug': s.DEBUG, 'media': str(s.MEDIA_ROOT), 'storage': s.STORAGES['default']['BACKEND'], "
-    "'ssl_redirect': getattr(s, 'SECURE_SSL_REDIRECT', False)}))"
+    "'ssl_redirect': getattr(s, 'SECURE_SSL_REDIRECT', False), "
+    "'mail_timeout': s.MAILERS['default']['OPTIONS']['timeout'], "
+    "'mail_backend': s.MAILERS['default']['BACKEND']}))"
 )
 
 
@@ -73,6 +75,19 @@ def test_scale_out_passes_the_system_checks(tmp_path):
     management command, migrate and serve included, stops at the system checks."""
     result = run_edicola(tmp_path, "check", DATABASE_URL="postgres://postgres@127.0.0.1:5432/test")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_smtp_time_out_comes_from_email_timeout(tmp_path):
+    assert settings_with(tmp_path)["mail_timeout"] == 60
+    values = settings_with(tmp_path, EMAIL_TIMEOUT="7.5")
+    assert values["mail_timeout"] == 7.5
+    assert values["mail_backend"] == "edicola.core.smtp.SMTPBackend"
+
+
+def test_a_malformed_trusted_proxy_stops_start_up_with_its_name(tmp_path):
+    result = run_edicola(tmp_path, "check", TRUSTED_PROXIES="10.0.0.0/8,nginx.local")
+    assert result.returncode != 0
+    assert "TRUSTED_PROXIES: 'nginx.local'" in result.stderr
 
 
 def test_missing_secret_key_stops_start_up_when_debug_is_off(tmp_path):

@@ -173,6 +173,20 @@ def test_error_report_json_and_without_javascript(client, article):
     assert ErrorReport.objects.count() == 2
 
 
+def test_too_many_error_reports_say_when_to_retry(client, article):
+    """Five reports per ten minutes, the limiter's clock 30.5 s into a ten-minute window: it
+    reopens in 570 s, and the JSON answer and the page both say so."""
+    url = reverse("passages:report", args=[article.pk])
+    data = {"explanation": "Il prezzo è sbagliato", **words(article, "prezzo più basso")}
+    for _ in range(5):
+        assert client.post(url, data, **JSON).status_code == 201
+    as_json = client.post(url, data, **JSON)
+    assert as_json.status_code == 429 and as_json["Retry-After"] == "570"
+    as_page = client.post(url, data, **SAME_ORIGIN)
+    assert as_page.status_code == 429 and as_page["Retry-After"] == "570"
+    assert ErrorReport.objects.count() == 5
+
+
 def test_corrections_note_lists_fixes_with_date(client, article):
     url = reverse("passages:report", args=[article.pk])
     client.post(url, {"explanation": "Errore", **words(article, "batteria")}, **JSON)

@@ -2,7 +2,8 @@
 
 Starts three child processes and watches them: granian serving `edicola.wsgi:application` (and
 local media itself, without going through Django; static files come from WhiteNoise), the task
-worker (django-tasks-db's `db_worker` on the embedded default, `rqworker` when REDIS_URL is set)
+worker (django-tasks-db's `db_worker` on the embedded default, `rqworker --with-scheduler` when
+REDIS_URL is set, so delayed jobs run when due)
 and `edicola clock`, which publishes scheduled pages on time. SIGINT (Ctrl-C) or SIGTERM stops
 them all and exits 0; a child that dies on its own stops the others and exits non-zero.
 
@@ -109,10 +110,18 @@ def _verbosity() -> str:
 
 def worker_component() -> Component:
     if settings.REDIS_URL:
+        # --with-scheduler: the worker also moves due delayed jobs (run_after: mail retries, CDN
+        # purges, batched notifications) into the queue; without it they stay "scheduled".
         argv = _edicola(
-            "rqworker", "--job-class", "django_tasks_rq.Job", "--verbosity", _verbosity(), "default"
+            "rqworker",
+            "--with-scheduler",
+            "--job-class",
+            "django_tasks_rq.Job",
+            "--verbosity",
+            _verbosity(),
+            "default",
         )
-        return Component("tasks", argv, _("RQ worker on Redis, queue “default”"))
+        return Component("tasks", argv, _("RQ worker with scheduler on Redis, queue “default”"))
     argv = _edicola(
         "db_worker",
         "--queue-name",
