@@ -224,17 +224,50 @@ STORAGES = {
 from edicola.core.static import static_headers  # noqa: E402
 
 WHITENOISE_ADD_HEADERS_FUNCTION = static_headers
+
+
+def s3_storage_options() -> dict:
+    """The S3 media storage from the environment. Public (the default): objects are uploaded
+    public-read with a year's `Cache-Control` (names never repeat, so a cached copy never goes
+    stale) and linked without a signature. S3_SIGNED_URLS=1: objects stay private and every link
+    is signed for S3_SIGNED_URL_SECONDS, which must outlive cached pages holding the links."""
+    options = {
+        "bucket_name": env("S3_BUCKET"),
+        "endpoint_url": env("S3_ENDPOINT_URL") or None,
+        "access_key": env("S3_ACCESS_KEY_ID"),
+        "secret_key": env("S3_SECRET_ACCESS_KEY"),
+        "custom_domain": env("S3_CUSTOM_DOMAIN") or None,
+        "file_overwrite": False,
+    }
+    if env_bool("S3_SIGNED_URLS", False):
+        expire = int(env("S3_SIGNED_URL_SECONDS", str(7 * 24 * 3600)))
+        cached_for = PAGE_CACHE_SECONDS + CDN_MAX_AGE
+        if expire <= 2 * cached_for:
+            raise ImproperlyConfigured(
+                f"S3_SIGNED_URL_SECONDS ({expire}) must be more than twice as long as pages "
+                f"are cached (PAGE_CACHE_SECONDS + CDN_MAX_AGE = {cached_for})."
+            )
+        if options["custom_domain"]:
+            raise ImproperlyConfigured("S3_SIGNED_URLS cannot sign links on S3_CUSTOM_DOMAIN.")
+        return {
+            **options,
+            "querystring_auth": True,
+            "querystring_expire": expire,
+            "default_acl": "private",
+            "object_parameters": {"CacheControl": "private, max-age=3600"},
+        }
+    return {
+        **options,
+        "querystring_auth": False,
+        "default_acl": "public-read",
+        "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+    }
+
+
 if env("S3_BUCKET"):
     STORAGES["default"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": env("S3_BUCKET"),
-            "endpoint_url": env("S3_ENDPOINT_URL") or None,
-            "access_key": env("S3_ACCESS_KEY_ID"),
-            "secret_key": env("S3_SECRET_ACCESS_KEY"),
-            "custom_domain": env("S3_CUSTOM_DOMAIN") or None,
-            "querystring_auth": False,
-        },
+        "OPTIONS": s3_storage_options(),
     }
 
 # Mail (SMTP). Defaults suit a local relay. EMAIL_TIMEOUT bounds every wait for the server; a
