@@ -678,15 +678,24 @@ def _subscription(run: Run, wanted: DiscussionSubscription) -> str:
     if not created and wanted.confirmed and subscription.confirmed_at is None:
         subscription.confirmed_at = when
         subscription.save(update_fields=["confirmed_at"])
-    run.keep(
+    local_fp = _subscription_local(subscription)
+    kept = run.keep(
         Kind.SUBSCRIPTION,
         wanted.source_id,
         subscription,
         source_fp=source_fp,
-        local_fp=_subscription_local(subscription),
+        local_fp=local_fp,
         legacy_key=wanted.activation_key,
         row=row,
     )
+    # Several wpDiscuz rows can become one subscription here (all comments and one comment's
+    # replies, on the same post): what this row changed is no editor's change for the others.
+    ImportedObject.objects.filter(
+        source=run.key,
+        kind=Kind.SUBSCRIPTION,
+        content_type=kept.content_type,
+        object_id=kept.object_id,
+    ).exclude(pk=kept.pk).update(local_fingerprint=local_fp)
     run.report.count(
         "subscription state", "confirmed" if subscription.confirmed_at else "unconfirmed"
     )
