@@ -712,21 +712,28 @@ def _subscription_local(subscription) -> str | None:
 
 
 def import_closed_threads(run: Run) -> None:
+    """wpDiscuz closes a thread from its top comment (and marks every reply): here the whole
+    thread is closed to replies, whichever of its comments the source names."""
+    threads: set[int] = set()
     for source in run.extras:
         for comment_id in source.closed_comment_ids():
             info = run.comments.get(compact_id(comment_id))
-            run.report.count("closed thread", "degraded" if info else "skipped")
-            run.report.note(
-                notes.DEGRADED if info else notes.SKIPPED,
-                Kind.COMMENT,
-                comment_id,
-                _(
-                    "wpDiscuz closed this thread to new replies; here only a whole discussion "
-                    "can be closed, so the thread stays open."
+            if info is None:
+                run.report.count("closed thread", "skipped")
+                run.report.note(
+                    notes.SKIPPED,
+                    Kind.COMMENT,
+                    comment_id,
+                    _("A closed thread whose comment was not imported."),
                 )
-                if info
-                else _("A closed thread whose comment was not imported."),
-            )
+                continue
+            thread = _pk(info[2]) or _pk(info[0])
+            if thread in threads:
+                continue
+            threads.add(thread)
+            Comment.objects.filter(thread_id=thread).update(thread_closed=True)
+            run.report.count("closed thread", "closed")
+            run.touched_articles.add(info[3])
 
 
 def recount(run: Run) -> None:

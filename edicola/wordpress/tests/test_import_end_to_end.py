@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from django.utils.translation import gettext
 from wagtail.documents import get_document_model
 
 from edicola.comments.models import Comment, Subscription, Vote
@@ -85,12 +86,16 @@ def test_an_export_file_alone(tmp_path, export_uploads):
     reply = ours("comment", "1002")
     assert reply.parent == ours("comment", "1001") and reply.article_id == review.pk
     assert counts(report, "post")["created"] == 6 and str(tmp_path / "r.json") in out
+    # The thread wpDiscuz closed (comment meta wpdiscuz_closed on 1001) is closed here.
+    assert all(ours("comment", c).thread_closed for c in ("1001", "1002", "1003", "1004"))
+    assert not ours("comment", "1009").thread_closed
     # The old address of the review and its old slug answer with the new one.
     client = Client()
     for old in ("/2024/03/12/lumio-x1-prova/", "/2024/03/12/lumio-x1-anteprima/", "/?p=101"):
         location, page = follow(client, old)
         assert location == review.url and page.status_code == 200
         assert "la prova completa" in page.content.decode()
+    assert gettext("Thread closed to replies") in page.content.decode()
 
 
 @pytest.mark.mariadb
@@ -113,6 +118,9 @@ def test_a_database_alone(tmp_path, wordpress_db, dump_uploads):
     assert Subscription.objects.count() == 3
     assert Subscription.objects.filter(confirmed_at__isnull=False).count() == 2
     assert counts(report, "vote") == {"created": 4}
+    # Closed threads: 107 by its comment meta, 109 by the karma of wpDiscuz before 7.
+    assert ours("comment", "107").thread_closed and ours("comment", "109").thread_closed
+    assert not ours("comment", "100").thread_closed
     location, page = follow(Client(), "/?p=10")
     assert location == review.url and page.status_code == 200
 
