@@ -36,6 +36,7 @@ KIND_LABELS = {
     "feedback": gettext_lazy("questions for readers"),
     "feedback answer": gettext_lazy("answers to questions"),
     "user": gettext_lazy("reader accounts"),
+    "user password": gettext_lazy("passwords of new reader accounts"),
     "closed thread": gettext_lazy("closed threads"),
     "post status": gettext_lazy("articles by WordPress status"),
     "page status": gettext_lazy("pages by WordPress status"),
@@ -73,6 +74,8 @@ STATE_LABELS = {
     "auto-draft": pgettext_lazy("import state", "automatic draft"),
     "inherit": pgettext_lazy("import state", "attached"),
     "unknown": pgettext_lazy("import state", "unknown"),
+    "from wordpress": pgettext_lazy("import state", "the WordPress one, still valid"),
+    "none": pgettext_lazy("import state", "none yet"),
 }
 ACTION_LABELS = {
     SKIPPED: pgettext_lazy("import note", "skipped"),
