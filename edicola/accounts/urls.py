@@ -1,4 +1,4 @@
-"""Reader accounts: log in by e-mail, sign up, log out."""
+"""Reader accounts: log in by e-mail, sign up, log out, set a password by mailed link."""
 
 from django.urls import path
 
@@ -10,4 +10,6 @@ urlpatterns = [
     path("accedi/", views.login_view, name="login"),
     path("registrati/", views.signup_view, name="signup"),
     path("esci/", views.logout_view, name="logout"),
+    path("password/", views.password_link_view, name="password_link"),
+    path("password/<str:uidb64>/<str:token>/", views.set_password_view, name="set_password"),
 ]

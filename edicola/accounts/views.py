@@ -3,6 +3,7 @@ Django's token CSRF protection like any ordinary form."""
 
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
 from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -11,7 +12,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods
 
-from .forms import LoginForm, SignupForm
+from edicola.core.origin import client_ip
+
+from . import passwords
+from .forms import LoginForm, PasswordLinkForm, SignupForm
 from .throttle import forget_failures, login_retry_after
 
 BACKEND = "edicola.accounts.backends.EmailBackend"
@@ -99,3 +103,40 @@ def logout_view(request):
 def account_view(request):
     """The reader's account page: who they are, and the way to "Le mie iscrizioni"."""
     return render(request, "accounts/account.html")
+
+
+@never_cache
+@csrf_protect
+@require_http_methods(["GET", "HEAD", "POST"])
+def password_link_view(request):
+    """Ask for a link that sets the password (forgotten, or never set: imported accounts)."""
+    form = PasswordLinkForm(request.POST if request.method == "POST" else None)
+    status, limit_error, sent = 200, "", False
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                passwords.request_password_link(form.cleaned_data["email"], ip=client_ip(request))
+                sent = True
+            except passwords.PasswordLinkRefused as refused:
+                limit_error, status = refused.message, 429
+        else:
+            status = 400
+    context = {"form": form, "sent": sent, "limit_error": limit_error}
+    return render(request, "accounts/password_link.html", context, status=status)
+
+
+@never_cache
+@csrf_protect
+@require_http_methods(["GET", "HEAD", "POST"])
+def set_password_view(request, uidb64: str, token: str):
+    """The mailed link: choose a password, then be logged in."""
+    user = passwords.user_for_link(uidb64, token)
+    if user is None:
+        return render(request, "accounts/set_password.html", {"form": None}, status=400)
+    form = SetPasswordForm(user, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        login(request, user, backend=BACKEND)
+        return redirect("accounts:account")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "accounts/set_password.html", {"form": form}, status=status)
