@@ -222,7 +222,7 @@ def account_for(run: Run, user_id: str, email: str = "", name: str = "") -> int 
                 user_id,
                 _(
                     "No WordPress password this site can check: the account has no password "
-                    "until its reader sets one."
+                    "until its reader sets one with the link of the login page."
                 ),
             )
         user.save()

@@ -89,6 +89,9 @@ def test_an_export_file_alone(tmp_path, export_uploads):
     # The thread wpDiscuz closed (comment meta wpdiscuz_closed on 1001) is closed here.
     assert all(ours("comment", c).thread_closed for c in ("1001", "1002", "1003", "1004"))
     assert not ours("comment", "1009").thread_closed
+    # A WXR file has no password hashes: the readers' new accounts have none yet, reported.
+    assert set(counts(report, "user password")) == {"none"}
+    assert not ours("user", "2").has_usable_password()
     # The old address of the review and its old slug answer with the new one.
     client = Client()
     for old in ("/2024/03/12/lumio-x1-prova/", "/2024/03/12/lumio-x1-anteprima/", "/?p=101"):
@@ -125,18 +128,15 @@ def test_a_database_alone(tmp_path, wordpress_db, dump_uploads):
     assert location == review.url and page.status_code == 200
 
 
+def both_sources(url: str, uploads: Path) -> tuple[str, ...]:
+    """The export file of the site in DUMP, its database (loaded at `url`) and its uploads."""
+    return ("--wxr", str(DUMP_EXPORT), "--database", url, "--uploads", str(uploads))
+
+
 @pytest.mark.mariadb
 def test_an_export_file_and_its_database_together(tmp_path, wordpress_db, dump_uploads):
     url = wordpress_db(DUMP)
-    _out, report = command(
-        "--wxr",
-        str(DUMP_EXPORT),
-        "--database",
-        url,
-        "--uploads",
-        str(dump_uploads),
-        report=tmp_path / "r.json",
-    )
+    _out, report = command(*both_sources(url, dump_uploads), report=tmp_path / "r.json")
     # Content comes from the file (its title differs from the database's on purpose; the
     # database's drafts and pages, absent from the file, do not come over) ...
     assert ours("post", "10").title == "Lumio X, la prova: due giorni di batteria (dal file)"
@@ -153,16 +153,7 @@ def test_an_export_file_and_its_database_together(tmp_path, wordpress_db, dump_u
 def test_a_dry_run_writes_nothing(tmp_path, wordpress_db, dump_uploads, settings):
     url = wordpress_db(DUMP)
     before = snapshot()
-    out, report = command(
-        "--wxr",
-        str(DUMP_EXPORT),
-        "--database",
-        url,
-        "--uploads",
-        str(dump_uploads),
-        "--dry-run",
-        report=tmp_path / "r.json",
-    )
+    out, report = command(*both_sources(url, dump_uploads), "--dry-run", report=tmp_path / "r.json")
     assert snapshot() == before
     media = Path(settings.MEDIA_ROOT)
     assert not media.exists() or not any(path.is_file() for path in media.rglob("*"))
