@@ -107,3 +107,11 @@ def unique_username(email: str) -> str:
         number += 1
         candidate = f"{base}{number}"
     return candidate
+
+
+class PasswordLinkForm(forms.Form):
+    email = forms.EmailField(
+        label=_("E-mail"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )

@@ -1,4 +1,5 @@
-"""Reader accounts: log in by e-mail, sign up, confirm the e-mail address, log out."""
+"""Reader accounts: log in by e-mail, sign up, confirm the e-mail address, log out, set a
+password by mailed link."""
 
 from django.urls import path
 
@@ -12,4 +13,6 @@ urlpatterns = [
     path("esci/", views.logout_view, name="logout"),
     path("conferma/", views.send_confirmation_view, name="send_confirmation"),
     path("conferma/<str:token>/", views.confirm_view, name="confirm"),
+    path("password/", views.password_link_view, name="password_link"),
+    path("password/<str:uidb64>/<str:token>/", views.set_password_view, name="set_password"),
 ]

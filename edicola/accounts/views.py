@@ -8,6 +8,7 @@ confirms, so link scanners confirm nothing.
 
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -20,8 +21,8 @@ from django.views.decorators.http import require_http_methods
 from edicola.core import identity
 from edicola.core.origin import client_ip
 
-from . import confirmation
-from .forms import LoginForm, SignupForm
+from . import confirmation, passwords
+from .forms import LoginForm, PasswordLinkForm, SignupForm
 from .throttle import forget_failures, login_retry_after
 
 BACKEND = "edicola.accounts.backends.EmailBackend"
@@ -175,3 +176,37 @@ def _link_page(request, context: dict, status: int = 200) -> HttpResponse:
     response = render(request, "accounts/confirm.html", context, status=status)
     response["Referrer-Policy"] = "no-referrer"
     return response
+
+
+def password_link_view(request):
+    """Ask for a link that sets the password (forgotten, or never set: imported accounts)."""
+    form = PasswordLinkForm(request.POST if request.method == "POST" else None)
+    status, limit_error, sent = 200, "", False
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                passwords.request_password_link(form.cleaned_data["email"], ip=client_ip(request))
+                sent = True
+            except passwords.PasswordLinkRefused as refused:
+                limit_error, status = refused.message, 429
+        else:
+            status = 400
+    context = {"form": form, "sent": sent, "limit_error": limit_error}
+    return render(request, "accounts/password_link.html", context, status=status)
+
+
+@never_cache
+@csrf_protect
+@require_http_methods(["GET", "HEAD", "POST"])
+def set_password_view(request, uidb64: str, token: str):
+    """The mailed link: choose a password, then be logged in."""
+    user = passwords.user_for_link(uidb64, token)
+    if user is None:
+        return render(request, "accounts/set_password.html", {"form": None}, status=400)
+    form = SetPasswordForm(user, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        login(request, user, backend=BACKEND)
+        return redirect("accounts:account")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "accounts/set_password.html", {"form": form}, status=status)

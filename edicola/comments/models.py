@@ -160,6 +160,9 @@ class Comment(models.Model):
     )
     held_by_reports = models.BooleanField(_("hidden by reader reports"), default=False)
     is_pinned = models.BooleanField(_("pinned"), default=False)
+    # The thread this comment belongs to takes no more replies (wpDiscuz's closed threads);
+    # set on every comment of the thread, so a page shows it without looking up the top one.
+    thread_closed = models.BooleanField(_("thread closed to replies"), default=False)
     is_anonymised = models.BooleanField(_("erased on request"), default=False)
 
     upvotes = models.PositiveIntegerField(default=0)

@@ -271,8 +271,8 @@ SCHEMAS = {
 RESPONSES = {
     "400": _response("Invalid input: field errors; nothing was saved.", "Errors"),
     "403": _response(
-        "Refused: the request came from another site, the discussion is closed, or the edit "
-        "token is missing, forged, expired or for another comment.",
+        "Refused: the request came from another site, the discussion or the reply's thread is "
+        "closed, or the edit token is missing, forged, expired or for another comment.",
         "Errors",
     ),
     "404": _response("Unknown or unpublished article, or unknown comment.", "Errors"),

@@ -153,6 +153,13 @@ def _is_known(email: str, user, client: ClientInfo) -> bool:
     return reader.startswith("g:") and by_address.filter(reader_id=reader).exists()
 
 
+def _thread_closed(parent: Comment) -> bool:
+    """Whether the thread `parent` belongs to is closed to replies (its top comment says)."""
+    if parent.thread_closed:
+        return True
+    return Comment.objects.filter(pk=parent.thread_id or parent.pk, thread_closed=True).exists()
+
+
 def _resolve_parent(article, parent_id) -> Comment | None:
     if parent_id in (None, ""):
         return None
@@ -195,7 +202,8 @@ def submit_comment(article, data: CommentInput, *, client: ClientInfo) -> Commen
     comment ("awaiting moderation") so bots learn nothing, and must not build links from it.
 
     Refusals (CommentError): 400 bad input (`errors` has every faulty field) or unknown/foreign
-    parent; 404 article not published; 403 discussion closed; 409 parent removed; 429 too many
+    parent; 404 article not published; 403 discussion or thread closed; 409 parent removed;
+    429 too many
     comments (per address and per e-mail).
     """
     return create_comment(article, data, client=client)
@@ -226,6 +234,10 @@ def create_comment(article, data: CommentInput, *, client: ClientInfo, staff_rep
         if discussion.is_closed and staff_reply is None:
             raise CommentError(_("Comments on this article are closed."), status=403)
         parent = _resolve_parent(article, data.parent_id)
+        if parent is not None and staff_reply is None and _thread_closed(parent):
+            raise CommentError(
+                _("This thread is closed: it takes no more replies."), field="parent", status=403
+            )
 
         badge = Comment.Badge.NONE
         if is_staff:
@@ -256,6 +268,7 @@ def create_comment(article, data: CommentInput, *, client: ClientInfo, staff_rep
             parent=parent,
             thread_id=parent.thread_id if parent else None,
             depth=parent.depth + 1 if parent else 0,
+            thread_closed=bool(parent and parent.thread_closed),
             user=user,
             author_name=name,
             author_email=email,

@@ -384,6 +384,11 @@ def _comment(w: Writer, comment: Comment) -> None:
         w.tag("wp:meta_key", cdata("wpdiscuz_votes"), 4)
         w.tag("wp:meta_value", cdata(str(comment.score)), 4)
         w.line("</wp:commentmeta>", 3)
+    if comment.thread_closed:  # as wpDiscuz marks a closed thread: every comment of it
+        w.line("<wp:commentmeta>", 3)
+        w.tag("wp:meta_key", cdata("wpdiscuz_closed"), 4)
+        w.tag("wp:meta_value", cdata("1"), 4)
+        w.line("</wp:commentmeta>", 3)
     w.line("</wp:comment>", 2)
 
 
@@ -512,7 +517,7 @@ def _comments_by_article(article_ids: list[int]) -> dict[int, list[Comment]]:
         .only(
             "pk", "article_id", "parent_id", "author_name", "author_email", "author_url",
             "created_at", "body_html", "status", "is_pinned", "user_id", "upvotes",
-            "downvotes", "score",
+            "downvotes", "score", "thread_closed",
         )
     )  # fmt: skip
     for comment in queryset.iterator(2000):

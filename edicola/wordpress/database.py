@@ -262,7 +262,8 @@ class DatabaseSource:
         avatar_keys = (self.table("user_avatar"), "simple_local_avatar")
         wanted = ("description", "first_name", "last_name", capabilities_key, *avatar_keys)
         users = self._stream(
-            "SELECT ID, user_login, user_email, display_name, user_url, user_registered "
+            "SELECT ID, user_login, user_email, display_name, user_url, user_registered, "
+            "user_pass "
             f"FROM `{users_table}` ORDER BY ID"
         )
         meta: Iterator[tuple] = iter(())
@@ -274,7 +275,7 @@ class DatabaseSource:
                 wanted,
             )
         for user, (user_meta,) in _merge(users, meta):
-            user_id, login, email, display_name, url, registered = user
+            user_id, login, email, display_name, url, registered, password_hash = user
             values = {key: value or "" for _user, key, value in user_meta}
             capabilities = self._unserialize(
                 values.get(capabilities_key, ""), f"{usermeta_table} user {user_id}"
@@ -300,6 +301,7 @@ class DatabaseSource:
                 ),
                 registered=_utc(registered),
                 roles=roles,
+                password_hash=password_hash or "",
             )
 
     def _avatar_id(self, values: dict[str, str], keys: tuple[str, str], where: str) -> str:

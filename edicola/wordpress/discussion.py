@@ -678,15 +678,24 @@ def _subscription(run: Run, wanted: DiscussionSubscription) -> str:
     if not created and wanted.confirmed and subscription.confirmed_at is None:
         subscription.confirmed_at = when
         subscription.save(update_fields=["confirmed_at"])
-    run.keep(
+    local_fp = _subscription_local(subscription)
+    kept = run.keep(
         Kind.SUBSCRIPTION,
         wanted.source_id,
         subscription,
         source_fp=source_fp,
-        local_fp=_subscription_local(subscription),
+        local_fp=local_fp,
         legacy_key=wanted.activation_key,
         row=row,
     )
+    # Several wpDiscuz rows can become one subscription here (all comments and one comment's
+    # replies, on the same post): what this row changed is no editor's change for the others.
+    ImportedObject.objects.filter(
+        source=run.key,
+        kind=Kind.SUBSCRIPTION,
+        content_type=kept.content_type,
+        object_id=kept.object_id,
+    ).exclude(pk=kept.pk).update(local_fingerprint=local_fp)
     run.report.count(
         "subscription state", "confirmed" if subscription.confirmed_at else "unconfirmed"
     )
@@ -703,21 +712,28 @@ def _subscription_local(subscription) -> str | None:
 
 
 def import_closed_threads(run: Run) -> None:
+    """wpDiscuz closes a thread from its top comment (and marks every reply): here the whole
+    thread is closed to replies, whichever of its comments the source names."""
+    threads: set[int] = set()
     for source in run.extras:
         for comment_id in source.closed_comment_ids():
             info = run.comments.get(compact_id(comment_id))
-            run.report.count("closed thread", "degraded" if info else "skipped")
-            run.report.note(
-                notes.DEGRADED if info else notes.SKIPPED,
-                Kind.COMMENT,
-                comment_id,
-                _(
-                    "wpDiscuz closed this thread to new replies; here only a whole discussion "
-                    "can be closed, so the thread stays open."
+            if info is None:
+                run.report.count("closed thread", "skipped")
+                run.report.note(
+                    notes.SKIPPED,
+                    Kind.COMMENT,
+                    comment_id,
+                    _("A closed thread whose comment was not imported."),
                 )
-                if info
-                else _("A closed thread whose comment was not imported."),
-            )
+                continue
+            thread = _pk(info[2]) or _pk(info[0])
+            if thread in threads:
+                continue
+            threads.add(thread)
+            Comment.objects.filter(thread_id=thread).update(thread_closed=True)
+            run.report.count("closed thread", "closed")
+            run.touched_articles.add(info[3])
 
 
 def recount(run: Run) -> None:

@@ -3,13 +3,16 @@
 Users who can write (administrator, editor, author, contributor, or any user a WXR file lists:
 it lists the authors) get an author page under the authors index. A user becomes a reader
 account only when something of theirs needs one: a comment, a vote or a subscription. An
-account is matched by e-mail to an existing one, else created without a usable password
-(WordPress's password hashes do not come over). An author a post names but the source no longer
-has gets a placeholder author page, reported.
+account is matched by e-mail to an existing one (its password left alone), else created with
+the user's WordPress password hash when the database gives it, in a format edicola.wordpress.
+hashers checks (they log in with their old password, stored again our way on that first login),
+or without a usable password, reported, when it does not. An author a post names but the source
+no longer has gets a placeholder author page, reported.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import html
 
 from django.contrib.auth import get_user_model
@@ -22,7 +25,7 @@ from django.utils.translation import gettext as _
 from edicola.accounts.forms import unique_username
 from edicola.news.models import AuthorIndexPage, AuthorPage
 
-from . import redirects
+from . import hashers, redirects
 from . import report as notes
 from .records import Author
 from .run import Decision, Kind, Run, compact_id, fingerprint
@@ -61,6 +64,7 @@ def display_name(author: Author) -> str:
 
 def import_authors(run: Run) -> None:
     with run.progress.phase(_("Authors")) as step:
+        hashes = _password_hashes(run)
         for author in run.content.authors():
             step()
             key = compact_id(author.source_id)
@@ -69,14 +73,29 @@ def import_authors(run: Run) -> None:
                 _plain(author.first_name, 150),
                 _plain(author.last_name, 150),
                 display_name(author),
+                author.password_hash or hashes.get(key, ""),
             )
             if author.roles and not (set(author.roles) & WRITER_ROLES):
                 continue
             run.each(Kind.AUTHOR, author.source_id, lambda author=author: _author(run, author))
 
 
+def _password_hashes(run: Run) -> dict:
+    """With a WXR file for content, the users' password hashes from the database (a WXR file
+    has none): user id → hash."""
+    found = {}
+    for source in run.extras:
+        if source is run.content:
+            continue
+        for author in source.authors():
+            if author.password_hash:
+                found[compact_id(author.source_id)] = author.password_hash
+    return found
+
+
 def _author(run: Run, author: Author) -> str:
-    source_fp = fingerprint(author)
+    # The author page does not show the password: a new hash is no change to it.
+    source_fp = fingerprint(dataclasses.replace(author, password_hash=""))
     row = run.imported(Kind.AUTHOR, author.source_id)
     page = AuthorPage.objects.filter(pk=row.object_id).first() if row else None
     decision = run.decide(row, source_fp, lambda: _local(page))
@@ -190,7 +209,22 @@ def account_for(run: Run, user_id: str, email: str = "", name: str = "") -> int 
         user = user_model(
             username=unique_username(address), email=address, first_name=first, last_name=last
         )
-        user.set_unusable_password()
+        password = hashers.django_password(known[4]) if known else None
+        if password:
+            user.password = password
+            run.report.count("user password", "from wordpress")
+        else:
+            user.set_unusable_password()
+            run.report.count("user password", "none")
+            run.report.note(
+                notes.DEGRADED,
+                Kind.USER,
+                user_id,
+                _(
+                    "No WordPress password this site can check: the account has no password "
+                    "until its reader sets one with the link of the login page."
+                ),
+            )
         user.save()
         run.report.count(Kind.USER, Decision.CREATE)
     else:

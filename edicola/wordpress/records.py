@@ -54,6 +54,7 @@ class Author:
     avatar_attachment_id: str = ""  # an attachment id, when a plugin stored one
     registered: datetime | None = None
     roles: list[str] = field(default_factory=list)  # ["administrator"], ["subscriber"], …
+    password_hash: str = ""  # wp_users.user_pass ("$P$…" phpass, "$wp$2y$…"); databases only
 
 
 @dataclass

@@ -10,6 +10,7 @@ from collections import Counter
 from pathlib import Path
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 # What happened to a source record (a note's action).
 SKIPPED = "skipped"
@@ -19,6 +20,75 @@ FAILED = "failed"
 KEPT = "kept"  # changed here by an editor: the import left it alone
 
 EXAMPLES_PRINTED = 5
+
+# What the printed summary calls the kinds, states and actions the JSON file keeps as codes.
+KIND_LABELS = {
+    "post": gettext_lazy("articles"),
+    "page": gettext_lazy("pages"),
+    "attachment": gettext_lazy("media files"),
+    "author": gettext_lazy("authors"),
+    "category": gettext_lazy("categories"),
+    "tag": gettext_lazy("tags"),
+    "term": gettext_lazy("other terms"),
+    "comment": gettext_lazy("comments"),
+    "vote": gettext_lazy("votes"),
+    "subscription": gettext_lazy("subscriptions"),
+    "feedback": gettext_lazy("questions for readers"),
+    "feedback answer": gettext_lazy("answers to questions"),
+    "user": gettext_lazy("reader accounts"),
+    "user password": gettext_lazy("passwords of new reader accounts"),
+    "closed thread": gettext_lazy("closed threads"),
+    "post status": gettext_lazy("articles by WordPress status"),
+    "page status": gettext_lazy("pages by WordPress status"),
+    "comment status": gettext_lazy("comments by state here"),
+    "subscription state": gettext_lazy("subscriptions by state"),
+    "revision": gettext_lazy("revisions"),
+    "nav_menu_item": gettext_lazy("menu items"),
+    "source": gettext_lazy("source"),
+    "item": gettext_lazy("other items"),
+}
+STATE_LABELS = {
+    "created": pgettext_lazy("import state", "created"),
+    "updated": pgettext_lazy("import state", "updated"),
+    "unchanged": pgettext_lazy("import state", "unchanged"),
+    "kept": pgettext_lazy("import state", "kept as edited here"),
+    "skipped": pgettext_lazy("import state", "skipped"),
+    "failed": pgettext_lazy("import state", "failed"),
+    "placeholder": pgettext_lazy("import state", "placeholders"),
+    "matched": pgettext_lazy("import state", "matched to an existing account"),
+    "degraded": pgettext_lazy("import state", "simplified"),
+    "closed": pgettext_lazy("import state", "closed"),
+    "linked": pgettext_lazy("import state", "linked"),
+    "approved": pgettext_lazy("import state", "published"),
+    "pending": pgettext_lazy("import state", "awaiting review"),
+    "removed": pgettext_lazy("import state", "removed"),
+    "spam": pgettext_lazy("import state", "spam"),
+    "confirmed": pgettext_lazy("import state", "confirmed"),
+    "unconfirmed": pgettext_lazy("import state", "not confirmed"),
+    "publish": pgettext_lazy("import state", "published"),
+    "draft": pgettext_lazy("import state", "draft"),
+    "future": pgettext_lazy("import state", "scheduled"),
+    "private": pgettext_lazy("import state", "private"),
+    "password": pgettext_lazy("import state", "password-protected"),
+    "trash": pgettext_lazy("import state", "trashed"),
+    "auto-draft": pgettext_lazy("import state", "automatic draft"),
+    "inherit": pgettext_lazy("import state", "attached"),
+    "unknown": pgettext_lazy("import state", "unknown"),
+    "from wordpress": pgettext_lazy("import state", "the WordPress one, still valid"),
+    "none": pgettext_lazy("import state", "none yet"),
+}
+ACTION_LABELS = {
+    SKIPPED: pgettext_lazy("import note", "skipped"),
+    REPAIRED: pgettext_lazy("import note", "repaired"),
+    DEGRADED: pgettext_lazy("import note", "simplified"),
+    FAILED: pgettext_lazy("import note", "failed"),
+    KEPT: pgettext_lazy("import note", "kept"),
+}
+
+
+def label(labels: dict, code: str) -> str:
+    """The translated name of a code; an unknown code (a plugin's post type) as it is."""
+    return str(labels.get(code, code))
 
 
 class Report:
@@ -78,13 +148,14 @@ class Report:
         lines.append(_("Imported records, per kind and state:"))
         kinds: dict[str, list[str]] = {}
         for (kind, state), n in sorted(self.counts.items()):
-            kinds.setdefault(kind, []).append(f"{state} {n}")
+            kinds.setdefault(kind, []).append(f"{label(STATE_LABELS, state)} {n}")
         for kind, states in kinds.items():
-            lines.append(f"  {kind}: " + ", ".join(states))
+            lines.append(f"  {label(KIND_LABELS, kind)}: " + ", ".join(states))
         if self.reasons:
             lines.append(_("Skipped, repaired, degraded or failed, with the reason:"))
             for (action, kind, reason), n in sorted(self.reasons.items()):
-                lines.append(f"  [{action}] {kind} ×{n}: {reason}")
+                what = f"[{label(ACTION_LABELS, action)}] {label(KIND_LABELS, kind)}"
+                lines.append(f"  {what} ×{n}: {reason}")
                 for example in self.examples[(action, kind, reason)]:
                     lines.append(f"      {example}")
         return lines

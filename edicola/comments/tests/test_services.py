@@ -161,6 +161,26 @@ def test_closed_discussion_refuses_with_403(article):
     assert error.status == 403 and not Comment.objects.exists()
 
 
+def test_a_closed_thread_refuses_replies_with_403_and_takes_new_threads(article):
+    top = make_comment(article, "Regole della discussione.")
+    reply = make_comment(article, "Ricevuto.", parent=top)
+    Comment.objects.filter(pk=top.pk).update(thread_closed=True)
+    for parent in (top, reply):
+        error = refused(lambda parent=parent: post(article, parent_id=parent.pk))
+        assert error.status == 403 and error.field == "parent"
+    assert Comment.objects.count() == 2
+    assert post(article, "Un nuovo filo.").pk is not None
+
+
+def test_a_staff_reply_in_a_closed_thread_is_closed_too(article):
+    top = make_comment(article, "Regole della discussione.")
+    Comment.objects.filter(pk=top.pk).update(thread_closed=True)
+    top.refresh_from_db()
+    moderator = make_user(staff=True)
+    answer = moderation.reply_as_staff(top, "La redazione risponde.", actor=moderator)
+    assert answer.thread_closed
+
+
 def test_unpublished_or_private_article_refuses_with_404(article):
     PageViewRestriction.objects.create(page=article, restriction_type="login")
     assert refused(lambda: post(article)).status == 404

@@ -108,6 +108,21 @@ def test_closed_discussion_shows_a_note_instead_of_the_form(client, article):
     assert gettext("Comments are closed for this article.") in html
 
 
+def test_a_closed_thread_shows_a_note_and_refuses_replies_in_italian(client, article):
+    top = make_comment(article, "Regole della discussione.")
+    reply = make_comment(article, "Ricevuto.", parent=top)
+    open_one = make_comment(article, "Un altro filo, aperto.")
+    Comment.objects.filter(thread_id=top.pk).update(thread_closed=True)
+    html = client.get(f"{article.url}?rispondi={reply.pk}").content.decode()
+    assert gettext("Thread closed to replies") in html
+    assert f"?rispondi={reply.pk}" not in html and f'id="risposta-{reply.pk}"' not in html
+    assert f"?rispondi={open_one.pk}" in html
+    response = post(client, article, parent=str(reply.pk), body="Rispondo lo stesso")
+    assert response.status_code == 403
+    assert "Questa conversazione è chiusa" in response.content.decode()
+    assert not Comment.objects.filter(body="Rispondo lo stesso").exists()
+
+
 def test_reply_link_renders_the_form_under_that_comment(client, article):
     comment = make_comment(article)
     html = client.get(f"{article.url}?rispondi={comment.pk}").content.decode()

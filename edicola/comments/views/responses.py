@@ -71,6 +71,8 @@ def form_errors(form) -> dict:
 
 def add_error(form, error: CommentError) -> None:
     field = error.field if error.field in form.fields else None
+    if field is not None and form.fields[field].widget.is_hidden:
+        field = None  # a hidden field shows no error: the reader reads it above the form
     form.add_error(field, str(error.message))
 
 

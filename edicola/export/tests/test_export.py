@@ -3,7 +3,6 @@ media originals with their checksums, a WordPress file WordPress's reader shape 
 the round trip export → import into an empty Edicola."""
 
 import hashlib
-import importlib.util
 import json
 from datetime import timedelta
 from decimal import Decimal
@@ -92,6 +91,7 @@ def build_site():
     top = make_comment(lead, "Prima domanda sul prezzo.", name="Anna")
     reply = make_comment(lead, "Risposta ad Anna.", parent=top, name="Bruno")
     make_comment(lead, "Risposta alla risposta.", parent=reply, name="Carla")
+    Comment.objects.filter(thread_id=top.pk).update(thread_closed=True)  # closed to replies
     make_comment(lead, "In attesa di revisione.", status=Comment.Status.PENDING, name="Dario")
     make_comment(lead, "Compra ora!!!", status=Comment.Status.SPAM, name="Spam")
     make_comment(second, "Tolto dal moderatore.", status=Comment.Status.REMOVED, name="Elio")
@@ -324,17 +324,6 @@ def test_cdata_splits_every_closing_sequence():
     assert parsed == text
 
 
-def _has(module: str) -> bool:
-    try:
-        return importlib.util.find_spec(module) is not None
-    except ModuleNotFoundError:
-        return False
-
-
-@pytest.mark.skipif(
-    not _has("edicola.wordpress.wxr"),
-    reason="edicola.wordpress.wxr (the WXR reader, helper B) is not merged on this branch yet",
-)
 def test_wxr_reads_back_with_our_reader(tmp_path):
     from edicola.wordpress.wxr import WXRSource
 
@@ -360,12 +349,6 @@ def is_subsequence(words: list[str], within: list[str]) -> bool:
     return all(word in rest for word in words)
 
 
-def _importer_present() -> bool:
-    return _has("edicola.wordpress.management.commands.import_wordpress") and _has(
-        "edicola.wordpress.wxr"
-    )
-
-
 def _threads(article) -> set[tuple[str, str]]:
     """(commenter, parent's commenter) pairs: the shape of the discussion, whatever the ids
     (every commenter of the test site is named differently)."""
@@ -379,10 +362,6 @@ def _threads(article) -> set[tuple[str, str]]:
     }
 
 
-@pytest.mark.skipif(
-    not _importer_present(),
-    reason="import_wordpress (helper A) or the WXR reader (helper B) is not merged yet",
-)
 def test_round_trip_into_an_empty_edicola(tmp_path, settings):
     settings.BASE_URL = "https://edicola.example"
     site = build_site()
@@ -401,6 +380,8 @@ def test_round_trip_into_an_empty_edicola(tmp_path, settings):
             "tags": sorted(article.tags.names()),
         }
     statuses = sorted(Comment.objects.values_list("status", flat=True))
+    closed = sorted(Comment.objects.filter(thread_closed=True).values_list("author_name"))
+    assert len(closed) == 3
 
     # An empty Edicola: the old home page and everything under it, images and comments gone.
     Comment.objects.all().delete()
@@ -429,6 +410,7 @@ def test_round_trip_into_an_empty_edicola(tmp_path, settings):
         assert Comment.objects.filter(article=article).count() == old["comments"], slug
         assert _threads(article) == old["threads"], slug
     assert sorted(Comment.objects.values_list("status", flat=True)) == statuses
+    assert sorted(Comment.objects.filter(thread_closed=True).values_list("author_name")) == closed
 
     from django.test import Client
 

@@ -105,7 +105,7 @@ def test_dry_run_writes_nothing_and_reports_what_would_happen(tmp_path, settings
     media = Path(settings.MEDIA_ROOT)
     assert not media.exists() or not any(path.is_file() for path in media.rglob("*"))
     assert not (Path(settings.DATA_DIR) / "pagecache.stamp").exists()
-    assert "Dry run" in report.summary_lines()[0]
+    assert "Prova a vuoto" in report.summary_lines()[0]
 
 
 def test_a_failing_item_is_reported_and_the_rest_goes_on(tmp_path, monkeypatch):
@@ -168,8 +168,8 @@ def test_plain_progress_lines_with_counts_and_time_left():
     with progress.phase("Articoli", total=10) as step:
         for _number in range(10):
             step()
-    assert lines[-1].startswith("Articoli: 10 of 10 (100%)")
-    assert any("left" in line and "of 10" in line for line in lines[:-1])
+    assert lines[-1].startswith("Articoli: 10 di 10 (100%)")
+    assert any("mancano" in line and "di 10" in line for line in lines[:-1])
 
 
 def test_rich_progress_bar_on_a_terminal():

@@ -44,8 +44,10 @@ def test_import_prints_and_saves_the_report(export, tmp_path):
     out = command("--wxr", str(path), "--uploads", str(uploads), "--report", str(report_path))
     assert opened["wxr"] == path
     assert ArticlePage.objects.count() == 9
-    assert "post: created 9" in out
-    assert f"Report saved to {report_path}" in out
+    # Printed in the site's language (Italian); the JSON file keeps codes for scripts.
+    assert "  articoli: creati 9" in out
+    assert "[saltato] file multimediali ×" in out
+    assert f"Rapporto salvato in {report_path}" in out
     data = json.loads(report_path.read_text())
     assert data["counts"]["post"]["created"] == 9
     assert any(note["id"] == "51" for note in data["notes"])
@@ -56,15 +58,15 @@ def test_default_report_goes_to_the_data_directory(export, settings):
     out = command("--wxr", str(path), "--dry-run")
     saved = list((settings.DATA_DIR / "imports").glob("wordpress-*.json"))
     assert len(saved) == 1 and str(saved[0]) in out
-    assert "Dry run" in out and ArticlePage.objects.count() == 0
+    assert "Prova a vuoto: non è stato scritto nulla" in out and ArticlePage.objects.count() == 0
 
 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        ((), "Give a WordPress export file"),
-        (("--wxr", "/nessun/file.xml"), "does not exist"),
-        (("--wxr", "{path}", "--uploads", "/nessuna/cartella"), "uploads directory"),
+        ((), "Indica un file di esportazione di WordPress"),
+        (("--wxr", "/nessun/file.xml"), "non esiste"),
+        (("--wxr", "{path}", "--uploads", "/nessuna/cartella"), "cartella degli upload"),
     ],
 )
 def test_bad_options_get_a_clear_message(export, args, message):

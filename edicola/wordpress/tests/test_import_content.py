@@ -54,7 +54,7 @@ def test_posts_become_articles_in_their_primary_category(imported):
     # Its other category became a tag, and the report says so.
     assert set(first.tags.values_list("name", flat=True)) == {"Prezzi", "Android"}
     notes = report.notes_of("repaired", "post")
-    assert any("several categories" in note["reason"] for note in notes)
+    assert any("In più categorie" in note["reason"] for note in notes)
     assert [author.title for author in first.authors] == ["Giulia Neri"]
 
 
@@ -127,8 +127,8 @@ def test_media_from_uploads_with_metadata_and_missing_files_reported(imported):
     assert first.hero_caption == "Il nuovo modello visto di fronte."
     assert get_document_model().objects.filter(title="Listino prezzi").exists()
     skipped = {note["id"]: note for note in report.notes_of("skipped", "attachment")}
-    assert "missing" in skipped["51"]["reason"]
-    assert "not inside" in skipped["53"]["reason"]
+    assert "manca" in skipped["51"]["reason"]
+    assert "non è dentro" in skipped["53"]["reason"]
     assert not get_image_model().objects.filter(title="Fuori strada").exists()
 
 
@@ -159,7 +159,10 @@ def test_image_credit_and_caption_reach_the_body_converter(imported, tmp_path, m
 def test_no_uploads_directory_skips_files_with_a_reason(db):
     report = run(build_site())
     assert report.count_of("attachment", "skipped") == 4
-    assert "No --uploads" in report.notes_of("skipped", "attachment")[0]["reason"]
+    assert (
+        "Non è stata indicata una cartella --uploads"
+        in report.notes_of("skipped", "attachment")[0]["reason"]
+    )
     assert ArticlePage.objects.count() == 9
 
 

@@ -4,7 +4,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 
+from edicola.comments.forms import CommentInput
 from edicola.comments.models import Comment, Notification, Subscriber, Subscription, Vote
+from edicola.comments.readers import ClientInfo
+from edicola.comments.services import CommentError, submit_comment
 from edicola.passages.models import PassageAnchor
 from edicola.wordpress import bodies
 from edicola.wordpress.discussion import comment_markdown
@@ -69,9 +72,9 @@ def test_a_reply_deeper_than_allowed_attaches_to_the_deepest_allowed_ancestor(im
 def test_broken_parents_are_repaired_and_reported(imported):
     _source, report = imported
     repaired = {note["id"]: note["reason"] for note in report.notes_of("repaired", "comment")}
-    assert ours("110").parent is None and "missing" in repaired["110"]
-    assert ours("111").parent is None and "another post" in repaired["111"]
-    assert ours("109").parent is None and "not imported" in repaired["109"]
+    assert ours("110").parent is None and "manca" in repaired["110"]
+    assert ours("111").parent is None and "su un altro articolo" in repaired["111"]
+    assert ours("109").parent is None and "non è stato importato" in repaired["109"]
     # A reply listed before its parent waits for it.
     assert ours("112").parent == ours("113") and "112" not in repaired
 
@@ -150,10 +153,24 @@ def test_feedback_answers_are_linked_to_the_question(imported):
     assert anchor.quote == "Costa meno del precedente."
 
 
-def test_closed_wpdiscuz_threads_are_reported(imported):
+def test_closed_wpdiscuz_threads_are_closed_here_and_refuse_replies(imported):
     _source, report = imported
-    ids = {note["id"] for note in report.notes_of(kind="comment") if "closed" in note["reason"]}
-    assert ids == {"100", "4243"}
+    thread = [ours(source_id) for source_id in ("100", "101", "102", "103", "104")]
+    assert all(comment.thread_closed for comment in thread)
+    assert not ours("113").thread_closed
+    assert report.count_of("closed thread", "closed") == 1
+    skipped = report.notes_of("skipped", "comment")
+    assert [note["id"] for note in skipped if "chiusa" in note["reason"]] == ["4243"]
+    refusal = pytest.raises(CommentError, match="chiusa")
+    with refusal as caught:
+        submit_comment(
+            thread[0].article,
+            CommentInput(
+                body="Rispondo.", name="Lia", email="lia@example.org", parent_id=thread[2].pk
+            ),
+            client=ClientInfo(ip="203.0.113.5", user=None, reader_id="g:lia"),
+        )
+    assert caught.value.status == 403
 
 
 @pytest.mark.parametrize(

@@ -35,7 +35,7 @@ class Command(BaseCommand):
 
         def progress(kind: str, count: int) -> None:
             if verbose:
-                self.stdout.write(f"  {kind}: {count}")
+                self.stdout.write(_("  %(file)s: %(count)d rows") % {"file": kind, "count": count})
 
         try:
             result = export_site(
