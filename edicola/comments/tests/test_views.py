@@ -337,7 +337,8 @@ def test_flood_is_answered_429_with_the_text_kept(client, article, settings):
 def test_every_429_says_when_to_retry_with_the_limiters_seconds(client, article, settings):
     """The rate limiter's clock stands still 30.5 s into a minute. With sliding windows, two
     comments now under "2 a minute" leave room only once their weight in the sliding minute falls
-    below one, 60 s from now (a vote under "1 a second", 2 s); the page, its JSON twin and the
+    below one, 60 s from now (a vote under "1 a second": 2 s; a report under "1 a minute": 90 s,
+    when the previous minute no longer weighs at all); the page, its JSON twin and the
     vote/report forms all say the limiter's seconds."""
     settings.COMMENTS = {
         **settings.COMMENTS,
@@ -366,7 +367,7 @@ def test_every_429_says_when_to_retry_with_the_limiters_seconds(client, article,
     reports = [reverse("comments:report", args=[pk]) for pk in (first.pk, second.pk)]
     assert client.post(reports[0], {"reason": "spam"}, **SAME_ORIGIN).status_code == 303
     report_page = client.post(reports[1], {"reason": "spam"}, **SAME_ORIGIN)
-    assert report_page.status_code == 429 and report_page["Retry-After"] == "60"
+    assert report_page.status_code == 429 and report_page["Retry-After"] == "90"
     assert Report.objects.count() == 1 and Vote.objects.count() == 1
 
 
