@@ -9,6 +9,8 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
 
+from edicola.core import converters  # noqa: F401 (registers <id:...>)
+
 from . import moderation
 from .models import Comment
 from .views import admin as views
@@ -20,11 +22,11 @@ urlpatterns = [
     path("bulk/", views.BulkModerateView.as_view(), name="bulk"),
     path("log/", views.LogView.as_view(), name="log"),
     path("history/", views.HistoryView.as_view(), name="history"),
-    path("<int:pk>/", views.CommentView.as_view(), name="comment"),
-    path("<int:pk>/moderate/", views.ModerateOneView.as_view(), name="moderate"),
-    path("<int:pk>/pin/", views.PinView.as_view(), name="pin"),
-    path("article/<int:article_id>/", views.ArticleDiscussionView.as_view(), name="article"),
-    path("article/<int:article_id>/close/", views.CloseView.as_view(), name="close"),
+    path("<id:pk>/", views.CommentView.as_view(), name="comment"),
+    path("<id:pk>/moderate/", views.ModerateOneView.as_view(), name="moderate"),
+    path("<id:pk>/pin/", views.PinView.as_view(), name="pin"),
+    path("article/<id:article_id>/", views.ArticleDiscussionView.as_view(), name="article"),
+    path("article/<id:article_id>/close/", views.CloseView.as_view(), name="close"),
 ]
 
 
