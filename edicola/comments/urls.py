@@ -4,7 +4,7 @@ work with JavaScript off), subscriptions, commenters' privacy, and the JSON API.
 The moderation queue's routes are registered in the Wagtail admin by wagtail_hooks.py.
 """
 
-from django.urls import path
+from django.urls import path, re_path
 
 from edicola.core import converters  # noqa: F401 (registers <id:...>)
 
@@ -53,4 +53,6 @@ api_patterns = [
     path("<id:comment_id>/", api.comment_detail, name="comments-api-comment"),
     path("<id:comment_id>/voto/", api.comment_vote, name="comments-api-vote"),
     path("<id:comment_id>/segnalazione/", api.comment_report, name="comments-api-report"),
+    # last: everything else under the API answers its JSON 404
+    re_path(r"^(?P<unmatched>.*)$", api.not_found, name="comments-api-not-found"),
 ]
