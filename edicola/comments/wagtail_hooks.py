@@ -13,6 +13,7 @@ from edicola.core import converters  # noqa: F401 (registers <id:...>)
 
 from . import moderation
 from .models import Comment
+from .readers import is_moderator
 from .views import admin as views
 
 app_name = "comments_admin"
@@ -40,7 +41,7 @@ class CommentsMenuItem(MenuItem):
     sidebar has no badge API, so the count is part of the label, and in data-review-count)."""
 
     def is_shown(self, request):
-        return views.can_moderate(request.user)
+        return is_moderator(request.user)
 
     def render_component(self, request):
         count = moderation.review_count()
@@ -84,7 +85,7 @@ class ReviewPanel(Component):
 
 @hooks.register("construct_homepage_panels")
 def add_review_panel(request, panels):
-    if views.can_moderate(request.user):
+    if is_moderator(request.user):
         panels.append(ReviewPanel())
 
 
