@@ -105,7 +105,12 @@ def go(request, pk: int):
     response["X-Robots-Tag"] = "noindex, nofollow"
     if new_cookie:
         response.set_cookie(
-            READER_COOKIE, new_cookie, max_age=READER_COOKIE_AGE, httponly=True, samesite="Lax"
+            READER_COOKIE,
+            new_cookie,
+            max_age=READER_COOKIE_AGE,
+            secure=request.is_secure(),
+            httponly=True,
+            samesite="Lax",
         )
     return response
 
