@@ -53,6 +53,6 @@ api_patterns = [
     path("<id:comment_id>/", api.comment_detail, name="comments-api-comment"),
     path("<id:comment_id>/voto/", api.comment_vote, name="comments-api-vote"),
     path("<id:comment_id>/segnalazione/", api.comment_report, name="comments-api-report"),
-    # last: everything else under the API answers its JSON 404
-    re_path(r"^(?P<unmatched>.*)$", api.not_found, name="comments-api-not-found"),
+    # last: everything else under the API (newlines in the path too) answers its JSON 404
+    re_path(r"^(?P<unmatched>[\s\S]*)\Z", api.not_found, name="comments-api-not-found"),
 ]

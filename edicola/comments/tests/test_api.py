@@ -215,6 +215,8 @@ def test_listing_refuses_bad_parameters(client, article, query, field):
         "/abc/voto/",
         "/0/segnalazione/",
         "/nessuna/strada/qui/",
+        "/articoli/%0A/",
+        "/%0A%C2%94k/voto/",
         "/",
     ],
 )
