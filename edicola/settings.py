@@ -8,9 +8,11 @@ S3_BUCKET (S3-compatible media). With DEBUG off a missing SECRET_KEY stops start
 import ipaddress
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 
 def env(name: str, default: str = "") -> str:
@@ -64,9 +66,15 @@ if HTTPS:
     SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+    LANGUAGE_COOKIE_SECURE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
+# Browser features no page of ours uses (edicola.core.headers); "" sends no header.
+PERMISSIONS_POLICY = env(
+    "PERMISSIONS_POLICY",
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), display-capture=()",
+)
 
 INSTALLED_APPS = [
     "edicola.core",
@@ -114,6 +122,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Every 429, HTML or JSON, says how long to wait (the seconds the rate limiter computed).
     "edicola.core.ratelimit.RetryAfterMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "edicola.core.headers.SecurityHeadersMiddleware",
     # Static files (hashed names, precompressed by collectstatic) leave before anything else runs.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before the page cache: /?p=12 is an old address, not the cached home page.
@@ -270,6 +280,47 @@ if env("S3_BUCKET"):
         "OPTIONS": s3_storage_options(),
     }
 
+
+# Content-Security-Policy, enforced by django.middleware.csp (edicola.core.headers explains it).
+# Media may come from the S3 bucket's host; embeds are framed only from the players that
+# news.blocks.embed_player_url builds addresses for (a test keeps the two in step).
+def _media_origins() -> list[str]:
+    if not env("S3_BUCKET"):
+        return []
+    if env("S3_CUSTOM_DOMAIN"):
+        return [f"https://{env('S3_CUSTOM_DOMAIN').strip('/')}"]
+    if env("S3_ENDPOINT_URL"):
+        parts = urlsplit(env("S3_ENDPOINT_URL"))
+        return [f"{parts.scheme}://{parts.netloc}"]
+    return [f"https://{env('S3_BUCKET')}.s3.amazonaws.com"]
+
+
+EMBED_FRAME_SOURCES = ["https://www.youtube-nocookie.com", "https://player.vimeo.com"]
+# The one inline style of ours: the 500 page's, which must not depend on static files.
+ERROR_PAGE_STYLE_HASH = "'sha256-A3PT2H/PQtyCSGiDBxujNIRSQNm9st6/StRARd6aZdA='"
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF, ERROR_PAGE_STYLE_HASH],
+    "img-src": [CSP.SELF, "data:", *_media_origins()],
+    "media-src": [CSP.SELF, *_media_origins()],
+    "frame-src": EMBED_FRAME_SOURCES,
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+# The Wagtail admin has inline scripts and styles of its own and frames its previews.
+ADMIN_CSP_PREFIXES = ["/admin/"]
+ADMIN_CSP = {
+    **SECURE_CSP,
+    "script-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:", "blob:", *_media_origins()],
+    "font-src": [CSP.SELF, "data:"],
+    "frame-src": [CSP.SELF, *EMBED_FRAME_SOURCES],
+    "frame-ancestors": [CSP.SELF],
+}
+
 # Mail (SMTP). Defaults suit a local relay. EMAIL_TIMEOUT bounds every wait for the server; a
 # time-out after DATA leaves the outcome unknown and is never retried blindly (core/smtp.py).
 MAILERS = {
@@ -339,6 +390,9 @@ WAGTAILEMBEDS_RESPONSIVE_HTML = True
 # Documents: downloads, and the audio and video files the body's media block plays.
 WAGTAILDOCS_EXTENSIONS = ["pdf", "mp3", "m4a", "ogg", "oga", "opus", "wav", "mp4", "m4v", "webm"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# No Gravatar in the admin: staff addresses are not sent to a third party (and ADMIN_CSP
+# allows images from this site only).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 WAGTAILADMIN_LOGIN_URL = "/admin/login/"
 

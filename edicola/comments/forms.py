@@ -27,6 +27,8 @@ NAME_MAX = Comment._meta.get_field("author_name").max_length
 URL_MAX = Comment._meta.get_field("author_url").max_length
 EMAIL_MAX = 254
 NOTE_MAX = Report._meta.get_field("note").max_length
+# The highest page number a listing accepts (?page=); larger ones are refused, not clamped.
+PAGE_MAX = 999_999
 
 # Direction overrides/isolates/marks and invisible characters: stripped everywhere.
 _INVISIBLE = dict.fromkeys(

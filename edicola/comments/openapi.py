@@ -6,6 +6,9 @@ from copy import deepcopy
 
 from django.conf import settings
 
+from edicola.core.converters import MAX_ID
+
+from .forms import EMAIL_MAX, NAME_MAX, NOTE_MAX, PAGE_MAX, URL_MAX, max_length
 from .models import SORTS
 
 JSON = "application/json"
@@ -164,20 +167,33 @@ SCHEMAS = {
         "properties": {
             "body": {
                 "type": "string",
+                "minLength": 1,
                 "description": (
                     "Markdown subset: paragraphs, bold, italic, links, inline code, quotes, "
-                    "spoilers. At most 5,000 characters."
+                    "spoilers. At most `maxLength` characters once line ends, invisible "
+                    "characters and surrounding blank space are normalised; not blank."
                 ),
             },
-            "name": {**STRING_OR_NULL, "description": "Required for guests; at most 80."},
+            "name": {
+                **STRING_OR_NULL,
+                "maxLength": NAME_MAX,
+                "description": "Required for guests; visible characters.",
+            },
             "email": {
                 **STRING_OR_NULL,
                 "format": "email",
+                "maxLength": EMAIL_MAX,
                 "description": "Required for guests; never shown.",
             },
-            "url": {**STRING_OR_NULL, "description": "Optional website, http(s)."},
+            "url": {
+                **STRING_OR_NULL,
+                "maxLength": URL_MAX,
+                "description": "Optional website, http(s).",
+            },
             "parent": {
                 "type": ["integer", "null"],
+                "minimum": 1,
+                "maximum": MAX_ID,
                 "description": "The id of the comment replied to, in the same article.",
             },
             "consent": {
@@ -209,7 +225,11 @@ SCHEMAS = {
         "type": "object",
         "required": ["body"],
         "properties": {
-            "body": {"type": "string"},
+            "body": {
+                "type": "string",
+                "minLength": 1,
+                "description": "The new text; the same rules and limit as a new comment's.",
+            },
             "edit_token": {**STRING_OR_NULL, "description": "Instead of the header."},
         },
     },
@@ -244,7 +264,7 @@ SCHEMAS = {
         "required": ["reason"],
         "properties": {
             "reason": {"type": "string", "enum": ["spam", "offensive", "off_topic", "other"]},
-            "note": {**STRING_OR_NULL, "maxLength": 500},
+            "note": {**STRING_OR_NULL, "maxLength": NOTE_MAX},
         },
     },
     "Acknowledgement": {
@@ -275,7 +295,11 @@ RESPONSES = {
         "closed, or the edit token is missing, forged, expired or for another comment.",
         "Errors",
     ),
-    "404": _response("Unknown or unpublished article, or unknown comment.", "Errors"),
+    "404": _response(
+        "Unknown or unpublished article, unknown comment, or an address the API does not serve "
+        "(such as an id that is not a number).",
+        "Errors",
+    ),
     "409": _response(
         "Conflict with the current state (e.g. a vote on your own comment).", "Errors"
     ),
@@ -299,13 +323,13 @@ PARAMETERS = {
         "in": "path",
         "required": True,
         "description": "The article's page id (data-article-id in the article's HTML).",
-        "schema": {"type": "integer", "minimum": 1},
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
     },
     "comment_id": {
         "name": "comment_id",
         "in": "path",
         "required": True,
-        "schema": {"type": "integer", "minimum": 1},
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
     },
     "edit_token": {
         "name": "X-Edit-Token",
@@ -350,7 +374,12 @@ PATHS = {
                     "in": "query",
                     "schema": {"type": "string", "enum": list(SORTS)},
                 },
-                {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+                {
+                    "name": "page",
+                    "in": "query",
+                    "description": "Past the last page, the last page is returned.",
+                    "schema": {"type": "integer", "minimum": 1, "maximum": PAGE_MAX},
+                },
                 {
                     "name": "all",
                     "in": "query",
@@ -452,8 +481,9 @@ service functions run behind both).
 
 
 def schema() -> dict:
-    """The OpenAPI document (a fresh copy: callers may change it)."""
-    return deepcopy(
+    """The OpenAPI document (a fresh copy: callers may change it), with the comment length
+    this site is configured for (COMMENTS["MAX_LENGTH"])."""
+    document = deepcopy(
         {
             "openapi": "3.1.0",
             "info": {
@@ -474,3 +504,6 @@ def schema() -> dict:
             },
         }
     )
+    for name in ("NewComment", "CommentEdit"):
+        document["components"]["schemas"][name]["properties"]["body"]["maxLength"] = max_length()
+    return document

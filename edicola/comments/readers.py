@@ -3,6 +3,10 @@ stored for them (never the full address).
 
 Views and the API build a ClientInfo with `client_info(request)` and, after a response that
 needs the guest id (a vote, a report, a comment), call `remember_reader(request, response)`.
+
+`is_moderator(user)` is the one answer to "is this the editorial staff": the moderation
+permission (given to a group in Wagtail's admin), never `is_staff`, which Wagtail's user form
+cannot set. It opens the moderation queue and gives a comment the "Editorial staff" badge.
 """
 
 import secrets
@@ -35,6 +39,18 @@ class ClientInfo:
     reader_id: str = ""  # "u:<id>" or "g:<random>"; see client_info()
     # Hashes of the addresses this browser has proven (core.identity.proven_emails).
     proven_emails: frozenset[str] = frozenset()
+
+
+MODERATE_PERMISSION = "comments.change_comment"
+
+
+def is_moderator(user) -> bool:
+    """Whether `user` moderates the discussion (and so speaks for the editorial staff)."""
+    return bool(
+        user is not None
+        and getattr(user, "is_active", False)
+        and user.has_perm(MODERATE_PERMISSION)
+    )
 
 
 def account_of(client: ClientInfo | None):

@@ -36,7 +36,7 @@ from . import markup, policy, spam, stamps, subscriptions
 from .conf import conf
 from .forms import CommentInput
 from .models import Comment, Discussion, ModerationLog, Report, Vote
-from .readers import ClientInfo, account_of, ip_network, reader_key
+from .readers import ClientInfo, account_of, ip_network, is_moderator, reader_key
 from .signals import announce_changed, comment_held, comments_approved
 
 EDIT_SALT = "edicola.comments.edit"
@@ -215,7 +215,7 @@ def create_comment(article, data: CommentInput, *, client: ClientInfo, staff_rep
     if not ArticlePage.objects.is_visible(article):
         raise CommentError(_("This article is not published."), status=404)
     network = ip_network(client.ip)
-    is_staff = bool(user is not None and user.is_staff)
+    is_staff = is_moderator(user)
     now = timezone.now()
 
     with transaction.atomic():

@@ -9,8 +9,11 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
 
+from edicola.core import converters  # noqa: F401 (registers <id:...>)
+
 from . import moderation
 from .models import Comment
+from .readers import is_moderator
 from .views import admin as views
 
 app_name = "comments_admin"
@@ -20,11 +23,11 @@ urlpatterns = [
     path("bulk/", views.BulkModerateView.as_view(), name="bulk"),
     path("log/", views.LogView.as_view(), name="log"),
     path("history/", views.HistoryView.as_view(), name="history"),
-    path("<int:pk>/", views.CommentView.as_view(), name="comment"),
-    path("<int:pk>/moderate/", views.ModerateOneView.as_view(), name="moderate"),
-    path("<int:pk>/pin/", views.PinView.as_view(), name="pin"),
-    path("article/<int:article_id>/", views.ArticleDiscussionView.as_view(), name="article"),
-    path("article/<int:article_id>/close/", views.CloseView.as_view(), name="close"),
+    path("<id:pk>/", views.CommentView.as_view(), name="comment"),
+    path("<id:pk>/moderate/", views.ModerateOneView.as_view(), name="moderate"),
+    path("<id:pk>/pin/", views.PinView.as_view(), name="pin"),
+    path("article/<id:article_id>/", views.ArticleDiscussionView.as_view(), name="article"),
+    path("article/<id:article_id>/close/", views.CloseView.as_view(), name="close"),
 ]
 
 
@@ -38,7 +41,7 @@ class CommentsMenuItem(MenuItem):
     sidebar has no badge API, so the count is part of the label, and in data-review-count)."""
 
     def is_shown(self, request):
-        return views.can_moderate(request.user)
+        return is_moderator(request.user)
 
     def render_component(self, request):
         count = moderation.review_count()
@@ -82,7 +85,7 @@ class ReviewPanel(Component):
 
 @hooks.register("construct_homepage_panels")
 def add_review_panel(request, panels):
-    if views.can_moderate(request.user):
+    if is_moderator(request.user):
         panels.append(ReviewPanel())
 
 

@@ -12,7 +12,9 @@ networks, click counting); ForwardedProtoMiddleware sets the scheme (request.is_
 Cached HTML cannot carry a per-reader CSRF token, so state-changing reader endpoints check
 where the request comes from instead: the browser's `Sec-Fetch-Site` header when present
 (same-origin, or none for a typed URL), otherwise `Origin`, otherwise `Referer`, compared with
-this site's own host. A request with none of the three is refused.
+this site's own origin: scheme, host and port, as the request reached us (`request.scheme`,
+which honours SECURE_PROXY_SSL_HEADER, and `get_host()`). A request with none of the three, or
+with one that cannot be read, is refused.
 
 `ip_network` is the network stored and counted instead of an address.
 """
@@ -126,6 +128,22 @@ def ip_network(ip: str) -> str:
     return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
 
 
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin_of(url: str) -> tuple[str, str, int] | None:
+    """(scheme, host, port) of an http(s) URL, the port filled in; None if it is not one."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in DEFAULT_PORTS or not parts.hostname or "@" in parts.netloc:
+        return None
+    return scheme, parts.hostname.lower(), port or DEFAULT_PORTS[scheme]
+
+
 def is_same_origin(request: HttpRequest) -> bool:
     fetch_site = request.headers.get("Sec-Fetch-Site")
     if fetch_site is not None:
@@ -133,12 +151,8 @@ def is_same_origin(request: HttpRequest) -> bool:
     source = request.headers.get("Origin") or request.headers.get("Referer")
     if not source or source == "null":
         return False
-    parts = urlsplit(source)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        return False
-    if request.is_secure() and parts.scheme != "https":
-        return False
-    return parts.netloc.lower() == request.get_host().lower()
+    theirs = _origin_of(source)
+    return theirs is not None and theirs == _origin_of(f"{request.scheme}://{request.get_host()}")
 
 
 def same_origin_required(view):

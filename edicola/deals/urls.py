@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from edicola.core import converters  # noqa: F401 (registers <id:...>)
 from edicola.deals import views, webhooks
 
 app_name = "deals"
@@ -10,9 +11,9 @@ urlpatterns = [
     path("offerte/scadute/", views.expired_list, name="expired"),
     path("offerte/avvisi/", views.alerts, name="alerts"),
     path("offerte/whatsapp/", views.whatsapp_signup, name="whatsapp"),
-    path("offerte/<int:pk>/", views.deal_detail, name="detail"),
-    path("offerte/<int:pk>/card.png", views.deal_card_image, name="card"),
-    path("go/<int:pk>/", views.go, name="go"),
+    path("offerte/<id:pk>/", views.deal_detail, name="detail"),
+    path("offerte/<id:pk>/card.png", views.deal_card_image, name="card"),
+    path("go/<id:pk>/", views.go, name="go"),
 ]
 # Signed callbacks from Telegram and WhatsApp: fixed paths, no language prefix.
 webhook_urlpatterns = [

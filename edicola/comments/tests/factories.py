@@ -6,6 +6,7 @@ Sites, categories, authors and articles come from edicola.news.tests.factories.
 import itertools
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
 from edicola.comments import markup
@@ -27,19 +28,22 @@ def make_commentable_article(title: str = "Un nuovo telefono", **fields):
 
 
 def make_user(email: str | None = None, *, staff: bool = False, confirmed: bool = True, **fields):
-    """A reader account; its address is proven (the confirmation link was opened) unless
-    `confirmed` is false, as right after signing up."""
+    """A reader's account; its address is proven (the confirmation link was opened) unless
+    `confirmed` is false, as right after signing up. `staff=True` makes a moderator the way an
+    administrator does in Wagtail: a group with the comments moderation permission (is_staff
+    stays False)."""
     number = next(_counter)
     email = email or f"lettore{number}@example.org"
     user = get_user_model().objects.create_user(
         username=fields.pop("username", f"lettore{number}"),
         email=email,
         password="password-di-prova",
-        is_staff=staff,
         **fields,
     )
     if confirmed:
         confirm_email(user)
+    if staff:
+        user.groups.add(moderators_group())
     return user
 
 
@@ -50,6 +54,16 @@ def confirm_email(user) -> None:
     EmailConfirmation.objects.update_or_create(
         user=user, defaults={"email": user.email.strip().lower(), "confirmed_at": timezone.now()}
     )
+
+
+def moderators_group() -> Group:
+    """A Wagtail group whose only permission is moderating comments."""
+    group, created = Group.objects.get_or_create(name="Moderatori")
+    if created:
+        group.permissions.add(
+            Permission.objects.get(content_type__app_label="comments", codename="change_comment")
+        )
+    return group
 
 
 def guest(ip: str = "203.0.113.7", reader: str | None = None) -> ClientInfo:

@@ -305,6 +305,26 @@ def test_reply_as_staff_publishes_a_badged_reply(admin_client, superuser, articl
     assert f'href="{QUEUE}{reply.pk}/"' in html and gettext("Editorial staff") in html
 
 
+def test_a_moderator_by_group_permission_replies_published_with_the_staff_badge(
+    client, articles, settings
+):
+    """Wagtail's user form cannot set is_staff: trust comes from the moderation permission."""
+    settings.COMMENTS = {**settings.COMMENTS, "MODERATION": "all"}
+    moderator = _admin_user("moderatrice", "change_comment")
+    assert not moderator.is_staff and not moderator.is_superuser
+    client.force_login(moderator)
+    comment = make(articles[0])
+    response = client.post(f"{QUEUE}{comment.pk}/", {"body": "Grazie, correggiamo subito."})
+    reply = Comment.objects.get(parent=comment)
+    assert response.status_code == 302
+    assert reply.status == Comment.Status.APPROVED and reply.badge == Comment.Badge.STAFF
+    client.logout()
+    with translation.override("it"):
+        thread = client.get(f"/api/commenti/articoli/{articles[0].pk}/").json()["threads"]
+    shown = thread[0]["replies"][0]
+    assert shown["author"]["badge"] == "staff" and shown["author"]["badge_label"] == "Redazione"
+
+
 def test_empty_staff_reply_is_refused_and_nothing_saved(admin_client, articles):
     comment = make(articles[0])
     for body in ("", "x" * 5001):

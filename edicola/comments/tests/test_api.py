@@ -101,6 +101,23 @@ def test_schema_is_valid_openapi_31(client):
     validate(document)
 
 
+def test_the_documented_limits_are_the_ones_the_server_enforces(client, article, settings):
+    settings.COMMENTS = {**settings.COMMENTS, "MAX_LENGTH": 300}
+    document = client.get(f"{ROOT}/openapi.json").json()
+    listing = document["paths"]["/articoli/{article_id}/"]["get"]["parameters"]
+    page = next(p for p in listing if p["name"] == "page")["schema"]
+    body = document["components"]["schemas"]["NewComment"]["properties"]["body"]
+    edit = document["components"]["schemas"]["CommentEdit"]["properties"]["body"]
+    assert body["maxLength"] == edit["maxLength"] == 300
+    assert client.get(comments_url(article), {"page": page["maximum"]}).status_code == 200
+    too_far = client.get(comments_url(article), {"page": page["maximum"] + 1})
+    assert assert_refused(too_far, 400, "page")
+    assert create(client, article, "a" * body["maxLength"])
+    too_long = post(client, comments_url(article), {**GUEST, "body": "a" * (body["maxLength"] + 1)})
+    assert_refused(too_long, 400, "body")
+    assert Comment.objects.count() == 1
+
+
 def test_every_documented_operation_is_served(client, article):
     document = client.get(f"{ROOT}/openapi.json").json()
     comment = create(client, article)["comment"]
@@ -184,6 +201,34 @@ def test_listing_sorts_and_pages(client, article, settings):
 )
 def test_listing_refuses_bad_parameters(client, article, query, field):
     assert_refused(client.get(comments_url(article), query), 400, field)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/articoli/abc/",
+        "/articoli/1.5/",
+        "/articoli/-3/",
+        f"/articoli/{2**64}/",
+        "/articoli/%F0%9F%93%B1/",
+        "/abc/",
+        "/abc/voto/",
+        "/0/segnalazione/",
+        "/nessuna/strada/qui/",
+        "/articoli/%0A/",
+        "/%0A%C2%94k/voto/",
+        "/",
+    ],
+)
+def test_an_address_the_api_does_not_serve_gets_its_json_404(client, path):
+    for method in ("get", "post", "patch", "delete"):
+        response = getattr(client, method)(f"{ROOT}{path}", headers=SAME_SITE)
+        assert_refused(response, 404)
+    assert client.get(f"{ROOT}{path}").json()["message"] == (
+        "A questo indirizzo dell'API non c'è nulla."
+    )
+    english = client.get(f"/en{ROOT}{path}").json()
+    assert english["message"] == "There is nothing at this address in the API."
 
 
 def test_listing_of_unknown_or_unpublished_article_is_404(client, article):

@@ -171,8 +171,10 @@ def test_reader_flows_with_javascript_and_live_updates(live_article, chromium, l
         arg=other.pk,
     )
     page.locator(".comment-show-all").click()
+    # A function, not an expression: the page's CSP (no 'unsafe-eval') refuses evaluated strings.
     page.wait_for_function(
-        f"document.querySelectorAll('.comment-list > li.comment').length === {THREADS + 1}"
+        "n => document.querySelectorAll('.comment-list > li.comment').length === n",
+        arg=THREADS + 1,
     )
 
     # Edit in the window, inline.

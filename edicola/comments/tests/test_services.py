@@ -86,6 +86,13 @@ def test_moderation_modes(settings, article, mode, expected):
     assert post(article).status == expected
 
 
+def test_is_staff_alone_is_not_the_editorial_staff(settings, article):
+    set_comments(settings, MODERATION="all")
+    employee = make_user("impiegato@example.org", is_staff=True)
+    comment = post(article, client=member(employee))
+    assert (comment.status, comment.badge) == ("pending", "")
+
+
 def test_staff_and_article_authors_are_published_with_a_badge(article):
     staff = make_user("redazione@example.org", staff=True, first_name="Anna", last_name="Neri")
     comment = post(article, client=member(staff), name="ignored", email="ignored@example.org")

@@ -2,7 +2,8 @@
 one or in bulk, reply as staff, pin, close a discussion, see a commenter's history and the log.
 
 Views only parse input and call the services (moderate, set_pinned, set_closed, reply_as_staff),
-which apply the rules and write the ModerationLog. Every view needs MODERATE_PERMISSION.
+which apply the rules and write the ModerationLog. Every view needs the moderation permission
+(readers.is_moderator).
 """
 
 from __future__ import annotations
@@ -28,17 +29,13 @@ from edicola.news.models import ArticlePage
 
 from .. import moderation, services
 from ..models import Comment, Discussion, ModerationLog, Report
+from ..readers import is_moderator
 
-MODERATE_PERMISSION = "comments.change_comment"
 # Actions a moderator may apply to a set of comments; moderation.py knows what each one means.
 STATUS_ACTIONS = moderation.ACTION_STATUS
 MAX_BULK = 500
 PAGE_SIZE = 50
 REVIEW = "review"
-
-
-def can_moderate(user) -> bool:
-    return bool(user and user.is_active and user.has_perm(MODERATE_PERMISSION))
 
 
 def _result_message(action: str, count: int) -> str:
@@ -68,7 +65,7 @@ class ModeratorRequiredMixin:
     """
 
     def dispatch(self, request, *args, **kwargs):
-        if not can_moderate(request.user):
+        if not is_moderator(request.user):
             return HttpResponseForbidden(
                 gettext("You do not have permission to moderate comments."),
                 content_type="text/plain; charset=utf-8",

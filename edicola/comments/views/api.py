@@ -17,12 +17,13 @@ from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 
 from edicola.core.origin import is_same_origin, same_origin_required
 from edicola.news.models import ArticlePage
 
 from .. import openapi, services, threads
-from ..forms import CommentForm, EditForm, ReplyForm, ReportForm, VoteForm
+from ..forms import PAGE_MAX, CommentForm, EditForm, ReplyForm, ReportForm, VoteForm
 from ..models import DEFAULT_SORT, SORTS, Comment, Discussion, Vote
 from ..readers import READER_COOKIE, client_info, remember_reader
 from ..services import CommentError
@@ -174,12 +175,9 @@ def _query_number(request, name: str, default: int) -> int:
     raw = request.GET.get(name)
     if raw is None or raw == "":
         return default
-    if not raw.isdigit() or len(raw) > 6 or int(raw) < 1:
-        raise ApiError(
-            400,
-            _("Enter a whole number from 1 upwards."),
-            errors={name: [_("Enter a whole number from 1 upwards.")]},
-        )
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= PAGE_MAX:
+        message = _("Enter a whole number from 1 to %(max)s.") % {"max": PAGE_MAX}
+        raise ApiError(400, message, errors={name: [message]})
     return int(raw)
 
 
@@ -427,6 +425,13 @@ def comment_report(request, comment_id: int):
     )
     message = _("Thank you for your report: the moderators will review the comment.")
     return private(JsonResponse({"id": comment.pk, "message": message}))
+
+
+@csrf_exempt  # no state changes here; a CSRF 403 would only hide the JSON 404
+def not_found(request, unmatched: str = ""):
+    """Any other address under the API (an id that is not a number, a path nobody serves): the
+    API's JSON 404 rather than the site's HTML page, so clients read one error shape."""
+    return error_response(404, {"__all__": [_("There is nothing at this address in the API.")]})
 
 
 @api_view("GET")

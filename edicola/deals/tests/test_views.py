@@ -75,6 +75,15 @@ def test_go_counts_once_per_reader_and_redirects_to_the_affiliate_link(client, l
     assert Click.objects.count() == 1
 
 
+def test_the_reader_cookie_is_secure_over_https(client, live_deal, settings):
+    settings.HTTPS = False  # the view's own flag, not only the middleware's blanket rule
+    response = client.get(f"/go/{live_deal.pk}/", HTTP_USER_AGENT=BROWSER, secure=True)
+    cookie = response.cookies["edicola_r"]
+    assert cookie["secure"] is True and cookie["httponly"] is True
+    plain = client.__class__().get(f"/go/{live_deal.pk}/", HTTP_USER_AGENT=BROWSER + " 2")
+    assert plain.cookies["edicola_r"]["secure"] == ""
+
+
 def test_go_without_cookies_counts_by_address_and_browser(live_deal):
     from django.test import Client
 

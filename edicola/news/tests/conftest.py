@@ -229,6 +229,8 @@ class NetworkGuard:
         self.media_root = Path(media_root)
         self.refused: list[str] = []
         self.requested: list[str] = []
+        # What the page's console reported as errors, and uncaught exceptions (open_page).
+        self.console_errors: list[str] = []
 
     def __call__(self, route):
         url = route.request.url
@@ -283,7 +285,9 @@ def open_page(chromium, live_server, settings):
     """Open a path of the live server in a fresh context: (page, network guard)."""
     contexts = []
 
-    def open_(path: str, *, width: int = 1366, height: int = 900, mobile: bool = False):
+    def open_(
+        path: str, *, width: int = 1366, height: int = 900, mobile: bool = False, cookies=None
+    ):
         context = chromium.new_context(
             viewport={"width": width, "height": height},
             is_mobile=mobile,
@@ -293,10 +297,22 @@ def open_page(chromium, live_server, settings):
             timezone_id="Europe/Rome",
         )
         contexts.append(context)
+        if cookies:
+            context.add_cookies(
+                [{"name": k, "value": v, "url": live_server.url} for k, v in cookies.items()]
+            )
         guard = NetworkGuard(settings.MEDIA_ROOT)
         context.route("**/*", guard)
         page = context.new_page()
         page.set_default_timeout(15_000)
+        page.on(
+            "console",
+            lambda message: message.type == "error" and guard.console_errors.append(message.text),
+        )
+        page.on("pageerror", lambda error: guard.console_errors.append(str(error)))
+        # Content-Security-Policy refusals, read back with csp_violations(page). Added through
+        # the DevTools protocol, so the page's own policy does not apply to this script.
+        page.add_init_script(CSP_WATCH_JS)
         response = page.goto(live_server.url + path, wait_until="load")
         assert response is not None and response.status == 200, (path, response and response.status)
         return page, guard
@@ -306,9 +322,25 @@ def open_page(chromium, live_server, settings):
         context.close()
 
 
+CSP_WATCH_JS = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolations.push(`${event.effectiveDirective} blocked ${event.blockedURI}`);
+});
+"""
+
+
+def csp_violations(page) -> list[str]:
+    """What the page's Content-Security-Policy refused since it loaded."""
+    return page.evaluate("window.__cspViolations || []")
+
+
 def run_axe(page) -> list[dict]:
-    """axe-core's violations on the page, as plain dicts (id, impact, help, nodes)."""
-    page.add_script_tag(content=AXE_JS.read_text(encoding="utf-8"))
+    """axe-core's violations on the page, as plain dicts (id, impact, help, nodes).
+
+    axe is evaluated through the DevTools protocol rather than added as an inline <script>,
+    which the pages' Content-Security-Policy refuses (as it should)."""
+    page.evaluate(AXE_JS.read_text(encoding="utf-8"))
     result = page.evaluate(
         """async () => {
             const result = await axe.run(document, {resultTypes: ["violations"]});

@@ -280,3 +280,21 @@ def test_new_blocks_read_well_at_phone_and_desktop_widths(live_blocks_article, o
         assert page.title() != "preso"
         assert guard.refused == [], f"{device}: contacted a third party: {guard.refused}"
         page.screenshot(path=str(ARTIFACTS_DIR / f"blocks-{device}.png"), full_page=True)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+        "https://youtu.be/dQw4w9WgXcQ",
+        "https://m.youtube.com/shorts/dQw4w9WgXcQ",
+        "https://vimeo.com/76979871",
+    ],
+)
+def test_every_player_an_embed_frames_is_allowed_by_the_content_security_policy(url, settings):
+    from urllib.parse import urlsplit
+
+    from edicola.news.blocks import embed_player_url
+
+    player = urlsplit(embed_player_url(url)[1])
+    assert f"{player.scheme}://{player.netloc}" in settings.SECURE_CSP["frame-src"]
