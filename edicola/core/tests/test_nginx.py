@@ -11,6 +11,7 @@ import subprocess
 import tempfile
 import time
 import urllib.parse
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -32,13 +33,13 @@ print(json.dumps({"id": article.pk}))
 """
 
 FORM = """
-import json, time
-from django.core import signing
+import json
 from django.urls import reverse
-from edicola.comments.views.discussion import STAMP_SALT
+from edicola.comments import stamps
 
-stamp = signing.dumps(round(time.time() - 60, 1), salt=STAMP_SALT, compress=False)
-print(json.dumps({"stamp": stamp, "url": reverse("comments:post", args=[ARTICLE])}))
+# One form stamp per reader (a stamp serves one comment), issued a minute ago.
+issued = [stamps.issue(stamps.form_for(ARTICLE), now=stamps.clock() - 60) for _ in range(5)]
+print(json.dumps({"stamps": issued, "url": reverse("comments:post", args=[ARTICLE])}))
 """
 
 NETWORKS = """
@@ -143,11 +144,15 @@ def test_five_readers_behind_nginx_keep_five_addresses(tmp_path):
                 "email": f"lettore{number + 1}@example.test",
                 "consent": "1",
                 "address": "",
-                "stamp": form["stamp"],
+                "stamp": form["stamps"][number],
             }
             headers = {"X-Forwarded-For": address, "Sec-Fetch-Site": "same-origin"}
             answers.append(post_form(nginx.port, form["url"], fields, headers))
         assert [status for status, _ in answers] == [303] * 5, (answers, serve.log())
+        page = urllib.request.urlopen(f"http://127.0.0.1:{nginx.port}/healthz", timeout=30)
+        # nginx adds nosniff to everything it passes on (media files too), once.
+        assert page.headers.get_all("X-Content-Type-Options") == ["nosniff"]
+        assert len(page.headers["X-Request-ID"]) == 32  # nginx's $request_id, kept by Edicola
         assert all("#commenti" in location or "#commento-" in location for _, location in answers)
         networks = python_in_site(data_dir, NETWORKS)
         assert networks == sorted(
