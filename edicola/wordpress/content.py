@@ -29,7 +29,7 @@ from edicola.news.models import (
     reserved_slugs,
 )
 
-from . import bodies, media, people, redirects
+from . import bodies, media, oldurls, people
 from . import report as notes
 from .publishing import (
     DRAFT_STATUSES,
@@ -300,7 +300,7 @@ def _post(run: Run, item: Item) -> str:
     imported = run.keep(
         Kind.POST, item.source_id, page, source_fp=source_fp, local_fp=revision_of(page), row=row
     )
-    redirects.remember(imported, _old_urls(item))
+    oldurls.remember(imported, _old_urls(item))
     run.articles[compact_id(item.source_id)] = page.pk
     _remember_questions(run, item, result)
     if decision == Decision.CREATE:
@@ -384,7 +384,7 @@ def _page(run: Run, item: Item) -> str:
     imported = run.keep(
         Kind.PAGE, item.source_id, page, source_fp=source_fp, local_fp=revision_of(page), row=row
     )
-    redirects.remember(imported, _old_urls(item))
+    oldurls.remember(imported, _old_urls(item))
     run.pages[compact_id(item.source_id)] = page.pk
     if decision == Decision.CREATE:
         run.report.count("page status", status_name(item))

@@ -22,7 +22,7 @@ from edicola.news.models import (
     HomePage,
 )
 
-from . import redirects
+from . import oldurls
 from .run import Run
 
 SLUG = re.compile(r"^[-\w]+$")
@@ -59,7 +59,7 @@ def prepare_site(run: Run) -> None:
         home.add_child(instance=index)
         index.save_revision().publish()
     run.author_index = index
-    remember_site = getattr(redirects, "remember_site", None)
+    remember_site = getattr(oldurls, "remember_site", None)
     if remember_site is not None:
         remember_site(run.site)
 

@@ -18,7 +18,7 @@ from edicola.news.models import (
     reserved_slugs,
 )
 
-from . import redirects
+from . import oldurls
 from . import report as notes
 from .records import Term
 from .run import Decision, Kind, Run, compact_id, fingerprint
@@ -117,7 +117,7 @@ def _category(run: Run, term: Term) -> str:
     base = run.site.category_base.strip("/") or "category"
     path = run.category_paths.get(compact_id(term.source_id), term.slug)
     urls = {run.old_url(f"{base}/{path}/"), run.old_url(f"{base}/{term.slug}/")}
-    redirects.remember(imported, sorted(urls))
+    oldurls.remember(imported, sorted(urls))
     run.categories[compact_id(term.source_id)] = page.pk
     return decision
 
@@ -143,7 +143,7 @@ def _tag(run: Run, term: Term) -> str:
         Kind.TAG, term.source_id, tag, source_fp=source_fp, local_fp=tag.name, row=row
     )
     base = run.site.tag_base.strip("/") or "tag"
-    redirects.remember(imported, [run.old_url(f"{base}/{term.slug}/")])
+    oldurls.remember(imported, [run.old_url(f"{base}/{term.slug}/")])
     run.tags[term.slug] = tag.pk
     return decision
 
