@@ -23,7 +23,7 @@ from PIL import Image as PILImage
 from PIL import UnidentifiedImageError
 
 from . import oldurls
-from .bodies import ImageRef
+from .bodymedia import ImageRef
 from .records import Item
 from .run import Decision, Kind, RecordSkipped, Run, batched, compact_id, fingerprint
 
