@@ -16,17 +16,10 @@ from django.utils.translation import gettext
 from edicola.core import leases, mail
 
 from . import subscriptions
+from .commentmail import article_url, excerpt, mail_domain
 from .conf import conf
+from .delivery import disable_address, recover, retry_fields, settle
 from .models import Comment, Notification, Subscriber
-from .notifications import (
-    article_url,
-    disable_address,
-    excerpt,
-    mail_domain,
-    recover,
-    retry_fields,
-    settle,
-)
 
 State = Notification.State
 DIGEST_TEMPLATE = "comments/email/digest"

@@ -17,9 +17,9 @@ from django.utils.translation import gettext
 from edicola.core import leases, mail
 from edicola.core.models import OutgoingMail
 
+from .commentmail import excerpt
 from .conf import conf
 from .models import Comment
-from .notifications import excerpt
 
 MODERATION_TEMPLATE = "comments/email/moderation"
 NOTICE_CLAIM = "comments:moderator notice"

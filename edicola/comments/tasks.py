@@ -10,7 +10,7 @@ from django.tasks import task
 
 from edicola.core.tasks import enqueue_after_commit
 
-from . import digests, notices, notifications, privacy
+from . import delivery, digests, notices, notifications, privacy
 from .conf import conf
 from .signals import comment_held, comments_approved
 
@@ -45,11 +45,11 @@ def moderation_notice_task() -> int:
 
 
 def _deliver() -> int:
-    sent = notifications.deliver_due(
+    sent = delivery.deliver_due(
         time_budget=300, follow_up=lambda: deliver_notifications_task.enqueue()
     )
     # Wake a worker when the earliest retry falls due (the clock's sweep does it otherwise).
-    due = notifications.next_retry_at()
+    due = delivery.next_retry_at()
     if due is not None and deliver_notifications_task.get_backend().supports_defer:
         deliver_notifications_task.using(run_after=due).enqueue()
     return sent
@@ -58,7 +58,7 @@ def _deliver() -> int:
 def tick(now=None) -> None:
     """The clock's job: the notification sweep, the editors' notice, then the deliveries and
     digests the sweep found due."""
-    deliveries, digests_due = notifications.sweep(now)
+    deliveries, digests_due = delivery.sweep(now)
     notices.notify_moderators(now)
     if deliveries:
         deliver_notifications_task.enqueue()

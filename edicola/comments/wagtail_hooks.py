@@ -15,18 +15,19 @@ from . import moderation
 from .models import Comment
 from .readers import is_moderator
 from .views import admin as views
+from .views import admin_pages
 
 app_name = "comments_admin"
 urlpatterns = [
     path("", views.QueueView.as_view(), name="queue"),
     path("results/", views.QueueResultsView.as_view(), name="queue_results"),
     path("bulk/", views.BulkModerateView.as_view(), name="bulk"),
-    path("log/", views.LogView.as_view(), name="log"),
-    path("history/", views.HistoryView.as_view(), name="history"),
-    path("<id:pk>/", views.CommentView.as_view(), name="comment"),
+    path("log/", admin_pages.LogView.as_view(), name="log"),
+    path("history/", admin_pages.HistoryView.as_view(), name="history"),
+    path("<id:pk>/", admin_pages.CommentView.as_view(), name="comment"),
     path("<id:pk>/moderate/", views.ModerateOneView.as_view(), name="moderate"),
     path("<id:pk>/pin/", views.PinView.as_view(), name="pin"),
-    path("article/<id:article_id>/", views.ArticleDiscussionView.as_view(), name="article"),
+    path("article/<id:article_id>/", admin_pages.ArticleDiscussionView.as_view(), name="article"),
     path("article/<id:article_id>/close/", views.CloseView.as_view(), name="close"),
 ]
 

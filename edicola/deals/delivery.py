@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from edicola.core.retry import Backoff
-from edicola.deals import outbox, services
+from edicola.deals import alerts, outbox, subscribers
 from edicola.deals.models import Deal, OutboxMessage
 from edicola.deals.results import (
     Failed,
@@ -52,9 +52,9 @@ def settle(
         recipients = OutboxMessage.objects.filter(pk__in=gone).values_list("recipient", flat=True)
         for recipient in recipients:
             if channel == Channel.TELEGRAM_CHAT:
-                services.deactivate_telegram(recipient)
+                alerts.deactivate_telegram(recipient)
             elif channel == Channel.WHATSAPP:
-                services.whatsapp_opt_out(recipient)
+                subscribers.whatsapp_opt_out(recipient)
 
 
 def _outcome(result: SendResult, attempts: int) -> outbox.Outcome:

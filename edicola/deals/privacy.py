@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from edicola.core.privacy import DataKind, erase_kinds, export_kinds
-from edicola.deals import services
+from edicola.deals import services, subscribers
 from edicola.deals.models import Alert, OutboxMessage, TelegramSubscriber, WhatsAppSubscriber
 
 Channel = OutboxMessage.Channel
@@ -78,7 +78,7 @@ def find_subject(*, phone: str = "", chat_id: int | str | None = None) -> DataSu
     Raises services.DealError (translated) for a malformed number or chat id."""
     subject = DataSubject()
     if phone:
-        subject.phone = services.normalise_phone(phone)
+        subject.phone = subscribers.normalise_phone(phone)
     if chat_id not in (None, ""):
         try:
             subject.chat_ids = [int(chat_id)]
@@ -150,8 +150,8 @@ class ConsentData(DataKind):
         return [
             {
                 "consent_text_version": row.consent_version,
-                "consent_text": str(services.CONSENT_TEXT)
-                if row.consent_version == services.CONSENT_VERSION
+                "consent_text": str(subscribers.CONSENT_TEXT)
+                if row.consent_version == subscribers.CONSENT_VERSION
                 else None,
                 "consent_given": _when(row.consent_at),
                 "confirmed_on_whatsapp": _when(row.confirmed_at),

@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from edicola.core.origin import client_ip, ip_network
-from edicola.deals import services
+from edicola.deals import alerts as alert_rules
+from edicola.deals import services, subscribers
 from edicola.deals.cards import deal_card
 from edicola.deals.models import Deal, Store
 from edicola.news.models import CategoryPage
@@ -145,7 +146,7 @@ class AlertForm(forms.Form):
         data = super().clean()
         if "keyword" in data and "max_price" in data:
             try:
-                data["request"] = services.parse_alert(data["keyword"], data["max_price"])
+                data["request"] = alert_rules.parse_alert(data["keyword"], data["max_price"])
             except services.DealError as error:
                 raise forms.ValidationError(str(error)) from None
         return data
@@ -153,11 +154,11 @@ class AlertForm(forms.Form):
 
 class WhatsAppForm(forms.Form):
     phone = forms.CharField(label=gettext_lazy("Mobile number"), max_length=32)
-    consent = forms.BooleanField(label=services.CONSENT_TEXT, required=True)
+    consent = forms.BooleanField(label=subscribers.CONSENT_TEXT, required=True)
 
     def clean_phone(self):
         try:
-            return services.normalise_phone(self.cleaned_data["phone"])
+            return subscribers.normalise_phone(self.cleaned_data["phone"])
         except services.DealError as error:
             raise forms.ValidationError(str(error)) from None
 
@@ -176,7 +177,7 @@ def alerts(request):
             status = 503
         elif form.is_valid():
             try:
-                alert = services.create_site_alert(
+                alert = alert_rules.create_site_alert(
                     form.cleaned_data["request"], ip=client_ip(request)
                 )
                 status = 200
@@ -214,7 +215,7 @@ def whatsapp_signup(request):
             status = 503
         elif form.is_valid():
             try:
-                services.whatsapp_opt_in(
+                subscribers.whatsapp_opt_in(
                     form.cleaned_data["phone"], consent=True, ip=client_ip(request)
                 )
                 done, status = True, 200
@@ -230,7 +231,7 @@ def whatsapp_signup(request):
             "form": form,
             "done": done,
             "available": available,
-            "consent_version": services.CONSENT_VERSION,
+            "consent_version": subscribers.CONSENT_VERSION,
         },
         status=status,
     )

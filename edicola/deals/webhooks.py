@@ -16,7 +16,7 @@ from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseForbid
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from edicola.deals import services
+from edicola.deals import alerts, subscribers
 from edicola.deals.whatsapp import signature_is_valid
 
 logger = logging.getLogger(__name__)
@@ -53,7 +53,7 @@ def telegram_webhook(request):
     except (TypeError, ValueError):
         return _no_store(HttpResponseBadRequest("bad chat"))
     name = str(chat.get("first_name") or chat.get("username") or "")
-    reply = services.bot_command(chat_id, name, text[:1000])
+    reply = alerts.bot_command(chat_id, name, text[:1000])
     return _no_store(JsonResponse({"method": "sendMessage", "chat_id": chat_id, "text": reply}))
 
 
@@ -93,14 +93,14 @@ def whatsapp_webhook(request):
             first = errors[0] if isinstance(errors, list) and errors else None
             code = first.get("code") if isinstance(first, dict) else None
             statuses.append(
-                services.StatusUpdate(
+                subscribers.StatusUpdate(
                     message_id=str(status.get("id", ""))[:128],
                     status=str(status.get("status", "")),
                     row_id=str(status.get("biz_opaque_callback_data", ""))[:20],
                     error_code=code if isinstance(code, int) else None,
                 )
             )
-    services.whatsapp_statuses(statuses)
+    subscribers.whatsapp_statuses(statuses)
     for value in changes:
         if not isinstance(value, dict):
             continue
@@ -112,5 +112,5 @@ def whatsapp_webhook(request):
                 text = (message.get("text") or {}).get("body", "")
             elif message.get("type") == "button":
                 text = (message.get("button") or {}).get("text", "")
-            services.whatsapp_inbound(str(message.get("from", "")), str(text)[:100])
+            subscribers.whatsapp_inbound(str(message.get("from", "")), str(text)[:100])
     return _no_store(HttpResponse("ok", content_type="text/plain"))

@@ -21,7 +21,7 @@ from edicola.comments.forms import CommentForm
 from edicola.comments.models import Discussion
 from edicola.comments.readers import client_info, remember_reader
 from edicola.comments.views import discussion as comment_views
-from edicola.comments.views import responses
+from edicola.comments.views import responses, thread_context
 from edicola.comments.views.responses import error_json, private, wants_json
 from edicola.core.origin import same_origin_required
 
@@ -46,10 +46,10 @@ def _form_context(request, article, *, form=None, question=None, kind="comment",
         "question": question,
         "kind": kind,
         "passage": passage,
-        "stamp": comment_views.form_stamp(article.pk, "passage"),
+        "stamp": thread_context.form_stamp(article.pk, "passage"),
         "user": client.user,
-        "initial": comment_views.guest_details(request) if client.user is None else {},
-        "privacy_url": comment_views.privacy_url(request),
+        "initial": thread_context.guest_details(request) if client.user is None else {},
+        "privacy_url": thread_context.privacy_url(request),
         "prefix": f"domanda-{question['id']}" if question else f"passaggio-{kind}",
     }
 
@@ -83,7 +83,7 @@ def post_comment(request, article_id: int):
     if form.is_valid():
         data = form.to_input()
         data.parent_id = None
-        data.stamp = comment_views.read_stamp(request, article.pk, "passage")
+        data.stamp = thread_context.read_stamp(request, article.pk, "passage")
         try:
             if question_id:
                 comment = services.answer_question(article, question_id, data, client=client)

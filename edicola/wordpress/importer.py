@@ -36,7 +36,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from . import content as content_pass
-from . import discussion, media, people
+from . import discussion, media, people, sitetree, terms
 from . import report as notes
 from .indexing import deferred_indexing
 from .progress import Progress
@@ -133,9 +133,9 @@ def run_import(
             quiet_signals(),
             deferred_indexing() as saved,
         ):
-            content_pass.prepare_site(run)
+            sitetree.prepare_site(run)
             discussion.load_feedback_forms(run)
-            content_pass.import_terms(run)
+            terms.import_terms(run)
             media.import_attachments(run)
             people.import_authors(run)
             content_pass.import_items(run)

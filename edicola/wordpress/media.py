@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 from PIL import Image as PILImage
 from PIL import UnidentifiedImageError
 
-from . import redirects
-from .bodies import ImageRef
+from . import oldurls
+from .bodymedia import ImageRef
 from .records import Item
 from .run import Decision, Kind, RecordSkipped, Run, batched, compact_id, fingerprint
 
@@ -130,7 +130,7 @@ def _attachment(run: Run, item: Item) -> str:
         local_fp=_local(existing),
         row=row,
     )
-    redirects.remember(imported, [u for u in (item.attachment_url, item.link, item.guid) if u])
+    oldurls.remember(imported, [u for u in (item.attachment_url, item.link, item.guid) if u])
     _register(run, item, existing, relative, is_image, alt, caption, credit)
     return decision
 

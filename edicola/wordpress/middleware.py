@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import render
 
-from . import redirects
+from . import oldurls, redirects
 
 logger = logging.getLogger(__name__)
 SAFE_METHODS = ("GET", "HEAD")
@@ -26,11 +26,7 @@ class LegacyRedirectMiddleware:
         if request.method not in SAFE_METHODS:
             return self.get_response(request)
         has_query = bool(request.META.get("QUERY_STRING"))
-        if (
-            has_query
-            and redirects.wants_query(request.path, request.GET)
-            and redirects.has_imports()
-        ):
+        if has_query and redirects.wants_query(request.path, request.GET) and oldurls.has_imports():
             answer = redirects.resolve_query(request.path, request.GET)
             if answer is not None:
                 response = _respond(request, answer)
@@ -40,7 +36,7 @@ class LegacyRedirectMiddleware:
         response = self.get_response(request)
         if not (response.status_code == 404 or _appends_slash(request, response)):
             return response
-        if not redirects.has_imports():
+        if not oldurls.has_imports():
             return response
         try:
             answer = None

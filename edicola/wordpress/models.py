@@ -56,7 +56,7 @@ class ImportedObject(models.Model):
 
 
 class LegacyPath(models.Model):
-    """An address of the old site (path only, as `redirects.normalise` keys it: no host, no
+    """An address of the old site (path only, as `oldurls.normalise` keys it: no host, no
     query, lower case, percent-encoding as WordPress printed it, trailing slash kept) that
     answers 301 to where its object lives now. The redirect resolves the target's current URL
     at request time, so later moves and renames here keep old links working."""

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from edicola.accounts.forms import unique_username
 from edicola.news.models import AuthorIndexPage, AuthorPage
 
-from . import hashers, redirects
+from . import hashers, oldurls
 from . import report as notes
 from .records import Author
 from .run import Decision, Kind, Run, compact_id, fingerprint
@@ -121,7 +121,7 @@ def _author(run: Run, author: Author) -> str:
         Kind.AUTHOR, author.source_id, page, source_fp=source_fp, local_fp=_local(page), row=row
     )
     if author.login:
-        redirects.remember(imported, [run.old_url(f"author/{author.login}/")])
+        oldurls.remember(imported, [run.old_url(f"author/{author.login}/")])
     _register(run, author, page)
     return decision
 

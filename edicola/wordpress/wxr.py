@@ -35,21 +35,20 @@ with a translated message naming the line.
 
 The first call of any method reads the whole file once (`site()`): every fatal problem is
 raised then, before the importer has been handed a single record.
+
+This module holds the passes over the file; `wxrnames` the element names, the namespace sniffing
+and the small field readers; `wxrrecords` the builders of each record.
 """
 
 from __future__ import annotations
 
-import codecs
 import gzip
-import re
 import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
-from urllib.parse import urlsplit
 
 from django.utils.translation import gettext as _
 from lxml import etree
@@ -66,63 +65,22 @@ from .records import (
     Term,
     Vote,
 )
+from .wxrnames import (
+    VERSION_SHAPE,
+    WP_URI,
+    ElementNames,
+    item_term,
+    read_channel,
+    site_address,
+    sniff,
+    syntax_detail,
+    wp_fields,
+)
+from .wxrrecords import WXRRecords
 from .xmlrepair import CleanStream, RepairNotes
 
 _READ_ERRORS = (OSError, EOFError, zlib.error)  # a damaged .gz, a disk that fails
 CLOSED_THREAD_META = "wpdiscuz_closed"  # wpDiscuz marks a closed thread with this comment meta
-
-CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
-DC_NS = "http://purl.org/dc/elements/1.1/"
-_WP_URI = re.compile(r"^https?://wordpress\.(?:org|com)/export/(\d+\.\d+)/$")
-_EXCERPT_URI = re.compile(r"^https?://wordpress\.(?:org|com)/export/\d+\.\d+/excerpt/$")
-_CONTENT_URI = re.compile(r"^https?://purl\.org/rss/1\.0/modules/content/?$")
-_DC_URI = re.compile(r"^https?://purl\.org/dc/elements/1\.1/?$")
-_VERSION = re.compile(r"^\d+\.\d+$")
-
-
-@dataclass
-class _Names:
-    """Clark names (`{uri}local`) of the elements a pass listens to."""
-
-    wp: str
-    excerpt: str
-    content: str
-    dc: str
-
-    def __post_init__(self):
-        wp = self.wp_prefix = "{" + self.wp + "}"
-        self.author = wp + "author"
-        self.category = wp + "category"
-        self.tag = wp + "tag"
-        self.term = wp + "term"
-        self.comment = wp + "comment"
-        self.commentmeta = wp + "commentmeta"
-        self.postmeta = wp + "postmeta"
-        self.meta_key = wp + "meta_key"
-        self.meta_value = wp + "meta_value"
-        self.post_id = wp + "post_id"
-        self.is_sticky = wp + "is_sticky"
-        self.post_type = wp + "post_type"
-        self.creator = "{" + self.dc + "}creator"
-        self.encoded = "{" + self.content + "}encoded"
-        self.excerpt_encoded = "{" + self.excerpt + "}encoded"
-        self.header = [self.author, self.category, self.tag, self.term]
-        self.channel_fields = {
-            "title": "title",
-            "link": "link",
-            "description": "description",
-            "language": "language",
-            wp + "wxr_version": "wxr_version",
-            wp + "base_site_url": "base_site_url",
-            wp + "base_blog_url": "base_blog_url",
-        }
-
-    def wp_field(self, element) -> str:
-        """The local name of a wp: child, or "" for any other element."""
-        tag = element.tag
-        if isinstance(tag, str) and tag.startswith(self.wp_prefix):
-            return tag[len(self.wp_prefix) :]
-        return ""
 
 
 @dataclass
@@ -130,7 +88,7 @@ class _Survey:
     """What the first full pass learns: the channel, and what items tell about the site."""
 
     site: SiteInfo
-    names: _Names
+    names: ElementNames
     author_ids: dict[str, str] = field(default_factory=dict)  # login → wp:author_id
     creators: list[str] = field(default_factory=list)  # dc:creator logins, WXR 1.0 only
     declared_terms: set[tuple[str, str]] = field(default_factory=set)
@@ -141,7 +99,7 @@ class _Survey:
     closed_comment_ids: list[str] = field(default_factory=list)
 
 
-class WXRSource:
+class WXRSource(WXRRecords):
     """A WordPress export file, streamed. See the module docstring for what it decides."""
 
     def __init__(self, path: str | Path):
@@ -168,7 +126,7 @@ class WXRSource:
         for element in self._header(survey):
             if element.tag != names.author:
                 continue
-            fields = _fields(element, names)
+            fields = wp_fields(element, names)
             login = fields.get("author_login", "").strip()
             if not login:
                 self._note(element, _("An author without a login was skipped."), False)
@@ -220,7 +178,7 @@ class WXRSource:
         survey = self._surveyed()
         for element in self._pass(survey, ["item"]):
             if element.tag == "item":
-                item = self._item(element, survey)
+                item = self._item(element, survey.names, survey.author_ids)
                 if item is not None:
                     yield item
 
@@ -350,7 +308,7 @@ class WXRSource:
             return
         raise SourceError(
             _("The file %(name)s is not valid XML at line %(line)d: %(detail)s.")
-            % {"name": self.path.name, "line": line, "detail": _detail(error)}
+            % {"name": self.path.name, "line": line, "detail": syntax_detail(error)}
         )
 
     def _pass(self, survey: _Survey, tags: list[str]) -> Iterator:
@@ -381,11 +339,11 @@ class WXRSource:
             parent = element.getparent()
             parent_tag = parent.tag if parent is not None else None
             if tag == "channel" or tag == "item" and not items:
-                _read_channel(element if tag == "channel" else parent, names, channel)
+                read_channel(element if tag == "channel" else parent, names, channel)
             if parent_tag == "channel":
                 if tag == names.author:
                     authors_listed = True
-                    fields = _fields(element, names)
+                    fields = wp_fields(element, names)
                     login = fields.get("author_login", "").strip()
                     if login:
                         survey.author_ids[login] = fields.get("author_id", "").strip() or login
@@ -407,7 +365,7 @@ class WXRSource:
                     if post_id:
                         self._survey_comments(element, names, survey)
             elif parent_tag == "item" and tag == "category":
-                key = _item_term(element)
+                key = item_term(element)
                 if key is not None and key not in survey.declared_terms:
                     survey.undeclared_terms.setdefault(key, (element.text or "").strip())
         if survey.truncated and not items and survey.truncated_post_id is None:
@@ -424,8 +382,8 @@ class WXRSource:
                 % {"name": self.path.name}
             )
         version = channel.get("wxr_version", "")
-        if not _VERSION.match(version):
-            from_uri = _WP_URI.match(names.wp)
+        if not VERSION_SHAPE.match(version):
+            from_uri = WP_URI.match(names.wp)
             if not from_uri:
                 raise SourceError(
                     _(
@@ -442,7 +400,7 @@ class WXRSource:
                     % {"version": version},
                 )
             )
-        base = _base_url(
+        base = site_address(
             channel.get("base_blog_url") or channel.get("base_site_url") or channel.get("link")
         )
         if not base:
@@ -465,7 +423,7 @@ class WXRSource:
             self._add(repair)
         return survey
 
-    def _survey_comments(self, item, names: _Names, survey: _Survey) -> None:
+    def _survey_comments(self, item, names: ElementNames, survey: _Survey) -> None:
         """Counts an item's comments and notes its closed threads (wpDiscuz's comment meta)."""
         comments = item.findall(names.comment)
         if comments:
@@ -480,216 +438,13 @@ class WXRSource:
                 if comment_id:
                     survey.closed_comment_ids.append(comment_id)
 
-    def _sniff(self) -> _Names:
-        """Reads the start of the file: refuses what is empty or not a WordPress export, and
-        learns the namespaces the <rss> element declares."""
+    def _sniff(self) -> ElementNames:
+        """Reads the start of the file (`wxrnames.sniff`); a read that fails is reported."""
         with closing(self._open()) as raw:
             try:
-                head = raw.read(4096)
+                return sniff(raw, self.path.name)
             except _READ_ERRORS as error:
                 raise self._unreadable(error) from None
-            if not head.strip():
-                raise SourceError(_("The file %(name)s is empty.") % {"name": self.path.name})
-            start = head.lstrip(b"\xef\xbb\xbf\xff\xfe \t\r\n")
-            if not start.startswith(b"<") and not head.startswith(
-                (codecs.BOM_UTF16_BE, codecs.BOM_UTF16_LE)
-            ):
-                raise SourceError(
-                    _("The file %(name)s is not XML (line 1 does not start with “<”).")
-                    % {"name": self.path.name}
-                )
-            namespaces: dict[str, str] = {}
-            root = None
-            try:
-                raw.seek(0)
-                for event, value in etree.iterparse(
-                    CleanStream(raw, RepairNotes(keep=False)),
-                    events=("start-ns", "start"),
-                    encoding="utf-8",
-                    huge_tree=True,
-                    resolve_entities=False,
-                    load_dtd=False,
-                    no_network=True,
-                ):
-                    if event == "start-ns":
-                        prefix, uri = value
-                        namespaces.setdefault(prefix, uri)
-                    elif root is None:
-                        root = value
-                    else:
-                        break  # the root's first child: every declaration that matters is read
-            except _READ_ERRORS as error:
-                raise self._unreadable(error) from None
-            except etree.XMLSyntaxError as error:
-                if root is None:
-                    raise SourceError(
-                        _("The file %(name)s is not XML (line %(line)d: %(detail)s).")
-                        % {
-                            "name": self.path.name,
-                            "line": error.lineno or 1,
-                            "detail": _detail(error),
-                        }
-                    ) from None
-        if root is None or root.tag != "rss":
-            raise SourceError(
-                _(
-                    "The file %(name)s is XML but not a WordPress export: its root element is "
-                    "<%(tag)s>, not <rss>."
-                )
-                % {"name": self.path.name, "tag": _local(root.tag) if root is not None else "?"}
-            )
-        return _names(namespaces, self.path.name)
-
-    # Records ------------------------------------------------------------------------------
-
-    def _term(self, element, names: _Names, notes: bool = True) -> tuple[Term | None, str]:
-        fields = _fields(element, names)
-        tag = element.tag
-        if tag == names.category:
-            taxonomy, slug = "category", fields.get("category_nicename", "")
-            name, parent = fields.get("cat_name", ""), fields.get("category_parent", "")
-            description = fields.get("category_description", "")
-        elif tag == names.tag:
-            taxonomy, slug = "post_tag", fields.get("tag_slug", "")
-            name, parent = fields.get("tag_name", ""), ""
-            description = fields.get("tag_description", "")
-        else:
-            taxonomy, slug = fields.get("term_taxonomy", "").strip(), fields.get("term_slug", "")
-            name, parent = fields.get("term_name", ""), fields.get("term_parent", "")
-            description = fields.get("term_description", "")
-        slug, parent = slug.strip(), parent.strip()
-        if not slug or not taxonomy:
-            if notes:
-                self._note(element, _("A term without a slug or taxonomy was skipped."), False)
-            return None, ""
-        term_id = fields.get("term_id", "").strip() or f"{taxonomy}:{slug}"
-        return (
-            Term(
-                source_id=term_id,
-                taxonomy=taxonomy,
-                slug=slug,
-                name=name or slug,
-                description=description,
-            ),
-            parent,
-        )
-
-    def _item(self, element, survey: _Survey) -> Item | None:
-        names = survey.names
-        wp: dict[str, str] = {}
-        other: dict[str, str] = {}
-        terms: list[tuple[str, str]] = []
-        meta: list[tuple[str, str]] = []
-        for child in element:
-            local = names.wp_field(child)
-            if local == "postmeta":
-                meta.append(_meta(child, names))
-            elif local == "comment":
-                continue
-            elif local:
-                wp.setdefault(local, child.text or "")
-            elif child.tag == "category":
-                key = _item_term(child)
-                if key is not None:
-                    terms.append(key)
-            else:
-                other.setdefault(child.tag, child.text or "")
-        post_id = wp.get("post_id", "").strip()
-        if not post_id:
-            self._note(element, _("An <item> without wp:post_id was skipped."), False)
-            return None
-        where = _("post %(id)s") % {"id": post_id}
-        login = other.get(names.creator, "").strip()
-        return Item(
-            source_id=post_id,
-            post_type=wp.get("post_type", "").strip() or "post",
-            status=wp.get("status", "").strip() or "publish",
-            title=other.get("title", ""),
-            slug=wp.get("post_name", "").strip(),
-            content=other.get(names.encoded, ""),
-            excerpt=other.get(names.excerpt_encoded, ""),
-            date=self._date(wp.get("post_date_gmt", ""), where, aware=True),
-            date_local=self._date(wp.get("post_date", ""), where, aware=False),
-            modified=self._date(wp.get("post_modified_gmt", ""), where, aware=True),
-            author_id=survey.author_ids.get(login, ""),
-            author_login=login,
-            parent_id=_id(wp.get("post_parent", "")),
-            menu_order=_int(wp.get("menu_order", "")),
-            password=wp.get("post_password", ""),
-            is_sticky=wp.get("is_sticky", "").strip() not in ("", "0"),
-            guid=other.get("guid", "").strip(),
-            link=other.get("link", "").strip(),
-            attachment_url=wp.get("attachment_url", "").strip(),
-            comment_status=wp.get("comment_status", "").strip() or "open",
-            terms=terms,
-            meta=meta,
-        )
-
-    def _comment(self, element, post_id: str, names: _Names) -> Comment | None:
-        wp: dict[str, str] = {}
-        meta: list[tuple[str, str]] = []
-        for child in element:
-            local = names.wp_field(child)
-            if local == "commentmeta":
-                meta.append(_meta(child, names))
-            elif local:
-                wp.setdefault(local, child.text or "")
-        comment_id = wp.get("comment_id", "").strip()
-        if not comment_id:
-            self._note(
-                element,
-                _("A comment without wp:comment_id on post %(id)s was skipped.") % {"id": post_id},
-                False,
-            )
-            return None
-        where = _("comment %(id)s") % {"id": comment_id}
-        date = self._date(wp.get("comment_date_gmt", ""), where, aware=True)
-        local_date = self._date(wp.get("comment_date", ""), where, aware=False)
-        return Comment(
-            source_id=comment_id,
-            post_id=post_id,
-            parent_id=_id(wp.get("comment_parent", "")),
-            author_name=wp.get("comment_author", ""),
-            author_email=wp.get("comment_author_email", "").strip(),
-            author_url=wp.get("comment_author_url", "").strip(),
-            author_ip=wp.get("comment_author_IP", "").strip(),
-            date=date,
-            date_local=local_date,
-            content=wp.get("comment_content", ""),
-            approved=wp.get("comment_approved", "").strip() or "1",
-            type=wp.get("comment_type", "").strip(),
-            user_id=_id(wp.get("comment_user_id", "")),
-            meta=meta,
-        )
-
-    def _date(self, value: str, where: str, aware: bool) -> datetime | None:
-        value = value.strip()
-        if not value or value.startswith("0000-00-00"):
-            return None
-        try:
-            moment = datetime.fromisoformat(value)
-        except ValueError:
-            self._add(
-                Repair(
-                    where,
-                    _("The date “%(value)s” is not valid; it was left empty.") % {"value": value},
-                )
-            )
-            return None
-        moment = moment.replace(tzinfo=None)
-        return moment.replace(tzinfo=UTC) if aware else moment
-
-    def _note(self, element, problem: str, repaired: bool) -> None:
-        line = element.sourceline or 0
-        self._add(Repair(_("line %(line)d") % {"line": line}, problem, repaired))
-
-    def _add(self, repair: Repair) -> None:
-        if repair not in self._seen:
-            self._seen.add(repair)
-            self.repairs.append(repair)
-
-
-# Helpers ------------------------------------------------------------------------------------
 
 
 def _forget(element, parent) -> None:
@@ -708,94 +463,3 @@ def _channel_of(element):
     while element is not None and element.tag != "channel":
         element = element.getparent()
     return element
-
-
-def _read_channel(channel, names: _Names, fields: dict[str, str]) -> None:
-    """The channel's own fields, from the children it still has."""
-    for child in channel:
-        key = names.channel_fields.get(child.tag) if isinstance(child.tag, str) else None
-        if key and key not in fields:
-            fields[key] = (child.text or "").strip()
-
-
-def _fields(element, names: _Names) -> dict[str, str]:
-    fields: dict[str, str] = {}
-    for child in element:
-        local = names.wp_field(child)
-        if local:
-            fields.setdefault(local, child.text or "")
-    return fields
-
-
-def _meta(element, names: _Names) -> tuple[str, str]:
-    return (
-        (element.findtext(names.meta_key) or "").strip(),
-        element.findtext(names.meta_value) or "",
-    )
-
-
-def _item_term(element) -> tuple[str, str] | None:
-    """(taxonomy, slug) of an item's <category domain=… nicename=…>; WXR 1.0 says "tag" for
-    post_tag, and repeats each category without attributes (ignored, as WordPress does)."""
-    domain = (element.get("domain") or "").strip()
-    slug = (element.get("nicename") or "").strip()
-    if not domain or not slug:
-        return None
-    return ("post_tag" if domain == "tag" else domain), slug
-
-
-def _id(value: str) -> str:
-    value = value.strip()
-    return "" if value in ("", "0") else value
-
-
-def _int(value: str) -> int:
-    try:
-        return int(value.strip() or 0)
-    except ValueError:
-        return 0
-
-
-def _local(tag) -> str:
-    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else "?"
-
-
-def _detail(error: etree.XMLSyntaxError) -> str:
-    """libxml2's message without the position it repeats."""
-    return re.sub(r",? line \d+, column \d+.*$", "", str(error.msg or error)).strip()
-
-
-def _base_url(url: str | None) -> str:
-    """The site's address as the database reader gives it (its `home` option): scheme and
-    host lowercase, the path of a site in a folder kept, no trailing slash."""
-    parts = urlsplit((url or "").strip())
-    if not parts.scheme or not parts.netloc:
-        return ""
-    return f"{parts.scheme.lower()}://{parts.netloc.lower()}{parts.path.rstrip('/')}"
-
-
-def _names(namespaces: dict[str, str], filename: str) -> _Names:
-    uris = list(namespaces.values())
-
-    def find(prefix: str, shape: re.Pattern) -> str:
-        uri = namespaces.get(prefix, "")
-        if uri:
-            return uri
-        return next((u for u in uris if shape.match(u)), "")
-
-    wp = find("wp", _WP_URI)
-    if not wp:
-        raise SourceError(
-            _(
-                "The file %(name)s is not a WordPress export: it declares no WordPress namespace "
-                "(wp:)."
-            )
-            % {"name": filename}
-        )
-    excerpt = find("excerpt", _EXCERPT_URI) or wp.rstrip("/") + "/excerpt/"
-    return _Names(
-        wp=wp,
-        excerpt=excerpt,
-        content=find("content", _CONTENT_URI) or CONTENT_NS,
-        dc=find("dc", _DC_URI) or DC_NS,
-    )

@@ -13,6 +13,7 @@ from django.utils.translation import get_language
 from edicola.comments.conf import conf
 from edicola.comments.models import Discussion
 from edicola.comments.views import discussion as views
+from edicola.comments.views import thread_context
 from edicola.core import pagecache
 
 register = template.Library()
@@ -31,7 +32,7 @@ def discussion(context, article) -> str:
     form = context.get("comment_form")
     shared = (
         form is None
-        and not views.is_personal(request)
+        and not thread_context.is_personal(request)
         and not (request.GET.get("nota") or request.GET.get("rispondi"))
     )
     key = None
@@ -43,7 +44,7 @@ def discussion(context, article) -> str:
                 str(article.pk),
                 str(state.first() or 0),
                 pagecache.generation(),
-                views.sort_for(request),
+                thread_context.sort_for(request),
                 get_language(),
                 request.GET.get("commenti", "")[:20],
                 request.GET.get("pagina-commenti", "")[:10],
@@ -53,7 +54,7 @@ def discussion(context, article) -> str:
             return mark_safe(html)  # rendered by our own template below
     html = render_to_string(
         "comments/discussion.html",
-        views.discussion_context(request, article, form=form),
+        thread_context.discussion_context(request, article, form=form),
         request=request,
     )
     if key is not None:

@@ -20,7 +20,16 @@ import pytest
 from django.db import connection
 from django.utils import timezone, translation
 
-from edicola.comments import digests, moderation, notices, notifications, services, subscriptions
+from edicola.comments import (
+    commentmail,
+    delivery,
+    digests,
+    moderation,
+    notices,
+    notifications,
+    services,
+    subscriptions,
+)
 from edicola.comments.models import Comment, Notification, Subscriber, Subscription
 from edicola.comments.tests.factories import (
     guest,
@@ -124,7 +133,7 @@ def test_approved_comment_mails_each_confirmed_subscriber_once(article, mailbox,
     assert rows.count() == 2 and {row.state for row in rows} == {"sent"}
     # Running the fan-out again sends nothing more.
     assert notifications.fan_out(comment.pk) == 0
-    assert notifications.deliver_due() == 0
+    assert delivery.deliver_due() == 0
     assert len(mailbox.messages) == 2
 
 
@@ -313,7 +322,7 @@ def test_one_connection_per_batch_retries_and_permanent_refusals(article, mailbo
     assert retry.attempts == 1 and retry.available_at > timezone.now()
     # When the retry falls due it is sent; the refused address is never written to again.
     Notification.objects.filter(pk=retry.pk).update(available_at=timezone.now())
-    assert notifications.deliver_due() == 1
+    assert delivery.deliver_due() == 1
     assert len(mailbox.wait_for(30)) == 30
     post(article, "Ancora uno")
     mailbox.wait_for(60, timeout=2)
@@ -336,7 +345,7 @@ def test_a_server_silent_after_data_is_never_mailed_twice(article, mailbox, sett
     assert row.state == "failed" and row.error.startswith("outcome unknown")
     mailbox.inbox.stall_seconds = 0
     Notification.objects.update(available_at=timezone.now())
-    assert notifications.deliver_due() == 0
+    assert delivery.deliver_due() == 0
     assert len(mailbox.wait_for(2, timeout=1.0)) == 1
 
 
@@ -393,11 +402,11 @@ def test_links_filled_in_per_reader_are_the_signed_links_of_subscriptions(articl
     settings.BASE_URL = "https://edicola.example.test"
     follower(article, "uno@example.test", language="en")
     subscriber = Subscriber.objects.get()
-    reader = notifications.Reader(subscriber.pk, subscriber.email, subscriber.key, "en")
-    links = notifications._Links()
+    reader = commentmail.Reader(subscriber.pk, subscriber.email, subscriber.key, "en")
+    links = commentmail.SubscriberLinks()
     for _twice in range(2):  # the second time from the URLs reversed once
         headers, holes = links.for_reader(reader, article.pk)
-        unsubscribe = holes[notifications.UNSUBSCRIBE_MARK]
+        unsubscribe = holes[commentmail.UNSUBSCRIBE_MARK]
         token = unsubscribe.rstrip("/").rsplit("/", 1)[1]
         assert unsubscribe == subscriptions.unsubscribe_url(subscriber, token, "en")
         assert unsubscribe.startswith("https://edicola.example.test/en/")
@@ -406,7 +415,7 @@ def test_links_filled_in_per_reader_are_the_signed_links_of_subscriptions(articl
             {"article_id": article.pk},
         )
         assert headers == subscriptions.list_headers(unsubscribe, token)
-        manage = holes[notifications.MANAGE_MARK]
+        manage = holes[commentmail.MANAGE_MARK]
         manage_token = manage.rstrip("/").rsplit("/", 1)[1]
         assert manage == subscriptions.manage_url(subscriber, "en").replace(
             subscriptions.manage_token(subscriber), manage_token
@@ -456,14 +465,14 @@ def test_a_lost_connection_puts_the_untried_rest_back_without_spending_an_attemp
     monkeypatch.setattr(mail.BatchConnection, "send", flaky)
     # The batch stops at the lost connection; the next claim of the same run, on a new
     # connection, sends the three never tried, each on its first attempt.
-    assert notifications.deliver_due() == 5
+    assert delivery.deliver_due() == 5
     failed = Notification.objects.get(subscriber__email=calls[2])
     assert failed.state == "pending" and failed.attempts == 1
     assert failed.available_at > timezone.now()  # retried after the backoff
     sent = Notification.objects.filter(state="sent")
     assert sent.count() == 5 and {row.attempts for row in sent} == {1}
     Notification.objects.filter(pk=failed.pk).update(available_at=timezone.now())
-    assert notifications.deliver_due() == 1
+    assert delivery.deliver_due() == 1
     received = [message["To"] for message in mailbox.wait_for(6)]
     assert sorted(received) == sorted(f"lettore{n}@example.test" for n in range(6))
 
@@ -523,7 +532,7 @@ def _subprocess_env(tmp_path, port: int) -> dict:
 
 def _worker(env):
     """A real worker process running the delivery the task runs."""
-    code = "from edicola.comments import notifications; notifications.deliver_due()"
+    code = "from edicola.comments import delivery; delivery.deliver_due()"
     return subprocess.Popen(
         [sys.executable, "-m", "edicola.cli", "shell", "-c", code],
         cwd=REPO,

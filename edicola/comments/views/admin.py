@@ -1,17 +1,18 @@
 """The moderation queue in Wagtail's admin: list, filter and search comments, act on them one by
-one or in bulk, reply as staff, pin, close a discussion, see a commenter's history and the log.
+one or in bulk, pin, close a discussion.
 
 Views only parse input and call the services (moderate, set_pinned, set_closed, reply_as_staff),
 which apply the rules and write the ModerationLog. Every view needs the moderation permission
-(readers.is_moderator).
+(readers.is_moderator). The pages about one comment, an article's discussion, a commenter's
+history and the log are in `views.admin_pages`, on the helpers shared here (permission, paging,
+report counts).
 """
 
 from __future__ import annotations
 
 import django_filters
-from django import forms
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import HttpResponseForbidden, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -19,16 +20,15 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views import View
-from django.views.generic import TemplateView
 from wagtail.admin import messages
 from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.views.generic.base import BaseListingView, WagtailAdminTemplateMixin
+from wagtail.admin.views.generic.base import BaseListingView
 from wagtail.admin.widgets import BooleanRadioSelect
 
 from edicola.news.models import ArticlePage
 
 from .. import moderation, services
-from ..models import Comment, Discussion, ModerationLog, Report
+from ..models import Comment, ModerationLog, Report
 from ..readers import is_moderator
 
 # Actions a moderator may apply to a set of comments; moderation.py knows what each one means.
@@ -82,11 +82,11 @@ def _safe_next(request, fallback: str) -> str:
     return fallback
 
 
-def _queue_url() -> str:
+def queue_url() -> str:
     return reverse("comments_admin:queue")
 
 
-def _annotate_reports(comments) -> None:
+def annotate_reports(comments) -> None:
     """Attach to each comment of a page, in two queries: `report_reasons` [(label, count)],
     `needs_review` (moderation.awaiting_review(), the one rule) and `row_actions` (the buttons
     that apply)."""
@@ -107,19 +107,16 @@ def _annotate_reports(comments) -> None:
         comment.needs_review = comment.pk in awaiting
         comment.row_actions = [
             (action, label, classes)
-            for action, label, classes in _row_actions()
+            for action, label, classes in row_actions()
             if STATUS_ACTIONS[action] != comment.status
             or (action == ModerationLog.Action.APPROVE and comment.needs_review)
         ]
 
 
-def _page(request, queryset):
+def page_of(request, queryset):
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("p"))
     page.elided_range = list(page.paginator.get_elided_page_range(page.number))
     return page
-
-
-# The queue ------------------------------------------------------------------------------------
 
 
 def _articles_with_comments(request):
@@ -190,7 +187,7 @@ class QueueView(ModeratorRequiredMixin, BaseListingView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        _annotate_reports(context["object_list"])
+        annotate_reports(context["object_list"])
         query = self.request.GET.copy()
         for key in ("_w_filter_fragment", "p"):
             query.pop(key, None)
@@ -203,7 +200,7 @@ class QueueView(ModeratorRequiredMixin, BaseListingView):
             if self.filters and not self.filters.is_valid()
             else []
         )
-        context["status_actions"] = _row_actions()
+        context["status_actions"] = row_actions()
         context["review_count"] = moderation.review_count()
         return context
 
@@ -212,7 +209,7 @@ class QueueResultsView(QueueView):
     results_only = True
 
 
-def _row_actions():
+def row_actions():
     return [
         (ModerationLog.Action.APPROVE, _("Approve"), "button-secondary"),
         (ModerationLog.Action.SPAM, _("Spam"), "button-secondary no"),
@@ -230,7 +227,7 @@ class BulkModerateView(PostOnlyView):
     """Approve, mark as spam, remove or send back to review the selected comments."""
 
     def post(self, request):
-        back = _safe_next(request, _queue_url())
+        back = _safe_next(request, queue_url())
         action = request.POST.get("action", "")
         if action not in STATUS_ACTIONS:
             messages.error(request, _("Unknown moderation action."))
@@ -320,193 +317,3 @@ class CloseView(PostOnlyView):
             else _("Comments reopened on this article."),
         )
         return redirect(back)
-
-
-# One comment ----------------------------------------------------------------------------------
-
-
-class StaffReplyForm(forms.Form):
-    body = forms.CharField(
-        label=_("Reply as editorial staff"),
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 5}),
-    )
-
-
-class AdminPageView(ModeratorRequiredMixin, WagtailAdminTemplateMixin, TemplateView):
-    header_icon = "comment"
-
-    def get_breadcrumbs_items(self):
-        return [
-            *self.breadcrumbs_items,
-            {"url": _queue_url(), "label": _("Comments")},
-            {"url": "", "label": self.get_page_title()},
-        ]
-
-
-class CommentView(AdminPageView):
-    """One comment: full text, reports, log, thread context, actions and the staff reply form."""
-
-    template_name = "comments/admin/comment.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        self.comment = get_object_or_404(
-            Comment.objects.select_related("article", "parent", "user"), pk=kwargs["pk"]
-        )
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_page_title(self):
-        return _("Comment by %(name)s") % {"name": self.comment.author_name}
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        comment = self.comment
-        _annotate_reports([comment])
-        context.update(
-            comment=comment,
-            reports=comment.reports.order_by("-created_at")[:100],
-            log=comment.log.select_related("actor")[:100],
-            replies=comment.replies.order_by("created_at")[:100],
-            reply_form=kwargs.get("reply_form") or StaffReplyForm(),
-            status_actions=_row_actions(),
-            discussion_closed=_is_closed(comment.article),
-        )
-        return context
-
-    def post(self, request, pk: int):
-        """The staff reply form."""
-        form = StaffReplyForm(request.POST)
-        if form.is_valid():
-            try:
-                reply = moderation.reply_as_staff(
-                    self.comment, form.cleaned_data["body"], actor=request.user
-                )
-            except services.CommentError as error:
-                form.add_error("body" if error.field in (None, "body") else None, error.message)
-            else:
-                messages.success(request, _("Your reply was published."))
-                return redirect(reverse("comments_admin:comment", args=[reply.pk]))
-        return self.render_to_response(self.get_context_data(reply_form=form), status=400)
-
-
-def _is_closed(article) -> bool:
-    """Read-only: an article without a Discussion row is open (no row is created here)."""
-    return Discussion.objects.filter(article=article, is_closed=True).exists()
-
-
-def _counts_by_state(queryset) -> list[tuple[str, str, int]]:
-    counts = dict(queryset.order_by().values_list("status").annotate(n=Count("pk")))
-    return [(value, label, counts.get(value, 0)) for value, label in Comment.Status.choices]
-
-
-class ArticleDiscussionView(AdminPageView):
-    """One article's discussion: open or closed, counts by state, pinned comments."""
-
-    template_name = "comments/admin/article.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        self.article = get_object_or_404(ArticlePage, pk=kwargs["article_id"])
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_page_title(self):
-        return _("Discussion: %(title)s") % {"title": self.article.title}
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        comments = Comment.objects.filter(article=self.article)
-        context.update(
-            article=self.article,
-            is_closed=_is_closed(self.article),
-            counts=_counts_by_state(comments),
-            total=comments.count(),
-            pinned=comments.filter(is_pinned=True).order_by("-created_at"),
-            queue_url=f"{_queue_url()}?article={self.article.pk}",
-            log=ModerationLog.objects.filter(
-                Q(article=self.article) | Q(comment__article=self.article)
-            ).select_related("actor", "comment")[:50],
-        )
-        return context
-
-
-class HistoryView(AdminPageView):
-    """Everything one commenter wrote, found by e-mail or by network, with counts by state."""
-
-    template_name = "comments/admin/history.html"
-
-    def get_page_title(self):
-        return _("Commenter history")
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        email = self.request.GET.get("email", "").strip().lower()[:254]
-        network = self.request.GET.get("network", "").strip()[:64]
-        if email:
-            comments = Comment.objects.by_email(email)
-            related = (
-                comments.exclude(ip_network="")
-                .order_by()
-                .values_list("ip_network", flat=True)
-                .distinct()[:20]
-            )
-        elif network:
-            comments = Comment.objects.filter(ip_network=network)
-            related = (
-                comments.exclude(author_email="")
-                .order_by()
-                .values_list("author_email", flat=True)
-                .distinct()[:20]
-            )
-        else:
-            comments = Comment.objects.none()
-            related = []
-        page = _page(
-            self.request, comments.select_related("article").order_by("-created_at", "-pk")
-        )
-        _annotate_reports(page.object_list)
-        context.update(
-            email=email,
-            network=network,
-            missing_key=not (email or network),
-            counts=_counts_by_state(comments),
-            total=comments.count(),
-            related=list(related),
-            page_obj=page,
-            status_actions=_row_actions(),
-        )
-        return context
-
-
-class LogView(AdminPageView):
-    """The moderation log, newest first; ?comment=<id> or ?article=<id> narrows it."""
-
-    template_name = "comments/admin/log.html"
-
-    def get_page_title(self):
-        return _("Moderation log")
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        entries = ModerationLog.objects.select_related("actor", "comment", "article")
-        error = ""
-        for key in ("comment", "article"):
-            value = self.request.GET.get(key, "")
-            if value:
-                if not value.isdigit():
-                    error = _("The filter is not valid.")
-                    entries = entries.none()
-                else:
-                    entries = entries.filter(**{f"{key}_id": int(value)})
-        action = self.request.GET.get("action", "")
-        if action:
-            if action in ModerationLog.Action.values:
-                entries = entries.filter(action=action)
-            else:
-                error = _("The filter is not valid.")
-                entries = entries.none()
-        context.update(
-            page_obj=_page(self.request, entries),
-            filter_error=error,
-            actions=ModerationLog.Action.choices,
-            current_action=action,
-        )
-        return context

@@ -8,12 +8,10 @@ page cache, so nothing here relies on a CSRF token baked into them: state-changi
 check the request's origin instead (core.origin), and per-reader state comes from `reader_state`.
 """
 
-from django.core import signing
 from django.core.cache import cache
 from django.http import Http404, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -21,16 +19,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from edicola.core.origin import same_origin_required
 from edicola.news.models import ArticlePage
 
-from .. import services, stamps, threads
-from ..conf import conf
+from .. import services
 from ..forms import CommentForm, EditForm, ReplyForm, ReportForm, VoteForm
 from ..models import SORTS, Comment, Discussion, Vote, sort_or_default
 from ..readers import (
     EDIT_COOKIE_PREFIX,
-    EDIT_COOKIE_SALT,
-    GUEST_COOKIE,
     GUEST_COOKIE_AGE,
-    GUEST_COOKIE_SALT,
     SORT_COOKIE,
     client_info,
     remember_reader,
@@ -48,135 +42,20 @@ from .responses import (
     see_other,
     wants_json,
 )
+from .thread_context import (
+    discussion_context,
+    edit_tokens,
+    editable_comments,
+    form_stamp,
+    guest_details,
+    is_personal,
+    privacy_url,
+    read_stamp,
+    sort_for,
+    whole_number,
+)
 
 FRAGMENT_SECONDS = 300
-
-# -- Helpers shared with the template tag ---------------------------------------------------------
-
-
-def form_stamp(article_id: int, kind: str = "comment") -> str:
-    """A new stamp for this article's comment forms (kind "comment") or passages' ("passage")."""
-    return stamps.issue(stamps.form_for(article_id, kind))
-
-
-def read_stamp(request, article_id: int, kind: str = "comment") -> stamps.Stamp:
-    """The posted form's stamp, as read back for this article's form of this kind."""
-    return stamps.read(request.POST.get("stamp", ""), stamps.form_for(article_id, kind))
-
-
-def sort_for(request) -> str:
-    return sort_or_default(request.COOKIES.get(SORT_COOKIE, ""))
-
-
-def _number(value, default: int | None = None) -> int | None:
-    value = str(value or "")
-    return int(value) if value.isdigit() and len(value) < 10 else default
-
-
-def edit_tokens(request) -> dict[int, str]:
-    """Comment id → edit token, from the per-comment cookies set after posting."""
-    tokens = {}
-    for name in request.COOKIES:
-        if name.startswith(EDIT_COOKIE_PREFIX):
-            pk = _number(name.removeprefix(EDIT_COOKIE_PREFIX))
-            token = request.get_signed_cookie(name, default="", salt=EDIT_COOKIE_SALT)
-            if pk and token:
-                tokens[pk] = token
-    return tokens
-
-
-def guest_details(request) -> dict:
-    """Name, e-mail and website a guest used last time, from their signed cookie."""
-    try:
-        value = request.get_signed_cookie(GUEST_COOKIE, default=None, salt=GUEST_COOKIE_SALT)
-        details = signing.loads(value, salt=GUEST_COOKIE_SALT) if value else {}
-    except (signing.BadSignature, ValueError):
-        details = {}
-    if not isinstance(details, dict):
-        return {}
-    return {key: str(details.get(key, ""))[:200] for key in ("name", "email", "url")}
-
-
-def editable_comments(request, article_id: int, client) -> set[int]:
-    """Ids of this article's comments the reader may still edit (token cookie or account)."""
-    tokens = edit_tokens(request)
-    candidates = Comment.objects.none()
-    if tokens:
-        candidates = Comment.objects.filter(pk__in=list(tokens)[:50], article_id=article_id)
-    if client.user is not None:
-        window = conf("EDIT_WINDOW_SECONDS")
-        since = timezone.now() - timezone.timedelta(seconds=window)
-        candidates = candidates | Comment.objects.filter(
-            article_id=article_id, user=client.user, created_at__gte=since
-        )
-    return {
-        comment.pk
-        for comment in candidates
-        if services.can_edit(comment, client=client, token=tokens.get(comment.pk, ""))
-    }
-
-
-def is_personal(request) -> bool:
-    """Whether this reader's discussion differs from the shared one (edit links, account)."""
-    user = getattr(request, "user", None)
-    return bool((user is not None and user.is_authenticated) or edit_tokens(request))
-
-
-def discussion_context(request, article, *, form=None, sort: str | None = None) -> dict:
-    """What comments/discussion.html needs, the same for every reader of a shared page."""
-    client = client_info(request) if is_personal(request) else None
-    show_all = request.GET.get("commenti") == "tutti"
-    page = _number(request.GET.get("pagina-commenti"), 1) or 1
-    thread = threads.thread_page(
-        article, sort=sort or sort_for(request), page=page, show_all=show_all, viewer=client
-    )
-    try:
-        discussion = article.discussion
-    except Discussion.DoesNotExist:
-        discussion = None
-    reply_to = _number(request.GET.get("rispondi"))
-    note_key = request.GET.get("nota", "")
-    initial = guest_details(request) if client and not client.user else {}
-    return {
-        "article": article,
-        "thread": thread,
-        "closed": bool(discussion and discussion.is_closed),
-        "version": discussion.version if discussion else 0,
-        "form": form,
-        "initial": initial,
-        "stamp": form_stamp(article.pk),
-        "reply_to": reply_to,
-        "note": NOTES[note_key]() if note_key in NOTES else "",
-        "note_key": note_key,
-        "sorts": [(key, SORT_LABELS[key]()) for key in SORTS],
-        "user": client.user if client else None,
-        "editable": editable_comments(request, article.pk, client) if client else set(),
-        "privacy_url": privacy_url(request),
-        "page_query": _page_query(show_all, page),
-    }
-
-
-SORT_LABELS = {
-    "newest": lambda: _("Newest"),
-    "oldest": lambda: _("Oldest"),
-    "votes": lambda: _("Most voted"),
-}
-
-
-def privacy_url(request) -> str:
-    from edicola.core.chrome import chrome_for
-
-    chrome = chrome_for(request)
-    return chrome.privacy_url if chrome else ""
-
-
-def _page_query(show_all: bool, page: int) -> str:
-    if show_all:
-        return "commenti=tutti"
-    return f"pagina-commenti={page}" if page > 1 else ""
-
-
-# -- Responses ----------------------------------------------------------------------------------
 
 
 def article_or_404(article_id: int):
@@ -193,9 +72,6 @@ def _comment_or_404(pk: int) -> Comment:
     if comment is None:
         raise Http404
     return comment
-
-
-# -- Posting --------------------------------------------------------------------------------------
 
 
 @same_origin_required
@@ -239,13 +115,10 @@ def post_comment(request, article_id: int):
 
 
 def _parent_for(article, value) -> Comment | None:
-    pk = _number(value)
+    pk = whole_number(value)
     if pk is None:
         return None
     return Comment.objects.published().filter(pk=pk, article=article).first()
-
-
-# -- Editing within the window ------------------------------------------------------------------
 
 
 def _token_for(request, comment: Comment) -> str:
@@ -331,9 +204,6 @@ def delete_comment(request, pk: int):
     return response
 
 
-# -- Votes and reports ----------------------------------------------------------------------------
-
-
 @same_origin_required
 @require_POST
 def vote(request, pk: int):
@@ -408,9 +278,6 @@ def report(request, pk: int):
         status=status,
     )
     return private(response)
-
-
-# -- Sort order, reader state, live updates -------------------------------------------------------
 
 
 @require_GET

@@ -5,7 +5,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from edicola.deals import privacy, services
+from edicola.deals import privacy, services, subscribers
 from edicola.deals.models import Alert, OutboxMessage, TelegramSubscriber, WhatsAppSubscriber
 
 PHONE = "+393331112222"
@@ -21,7 +21,7 @@ def reader(make_deal):
         WhatsAppSubscriber.objects.create(
             phone=phone,
             status="confirmed",
-            consent_version=services.CONSENT_VERSION,
+            consent_version=subscribers.CONSENT_VERSION,
             consent_at=now,
             confirmed_at=now,
         )
@@ -47,7 +47,7 @@ def test_export_has_every_kind_of_the_readers_data_and_nobody_elses(reader):
     assert set(data) == {kind.identifier for kind in privacy.KINDS}
     assert data["whatsapp"]["items"] == [{"phone": PHONE, "status": "confirmed"}]
     consent = data["consent"]["items"][0]
-    assert consent["consent_text_version"] == services.CONSENT_VERSION
+    assert consent["consent_text_version"] == subscribers.CONSENT_VERSION
     assert consent["consent_text"] and consent["consent_given"]
     assert data["telegram"]["items"][0]["chat_id"] == 4242
     assert [a["keyword"] for a in data["alerts"]["items"]] == ["redmi"]

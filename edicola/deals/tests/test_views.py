@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from edicola.deals import services
+from edicola.deals import services, subscribers
 from edicola.deals.models import Alert, Click, Deal, OutboxMessage, WhatsAppSubscriber
 from edicola.news.tests.factories import make_article
 
@@ -114,7 +114,7 @@ def test_whatsapp_signup_validates_the_number_and_consent(db, client, fake_graph
     assert response.status_code == 200 and 'id="whatsapp-pending"' in response.content.decode()
     subscriber = WhatsAppSubscriber.objects.get()
     assert subscriber.phone == "+393331234567" and subscriber.status == "pending"
-    assert subscriber.consent_version == services.CONSENT_VERSION and subscriber.consent_at
+    assert subscriber.consent_version == subscribers.CONSENT_VERSION and subscriber.consent_at
     assert subscriber.outbox_rows().filter(kind="confirm").count() == 1
 
 
@@ -280,7 +280,7 @@ def test_whatsapp_page_without_whatsapp_says_so_and_saves_nothing(
     assert 'id="whatsapp-pending"' not in html and "WhatsApp non è ancora attivo" in html
     assert not WhatsAppSubscriber.objects.exists() and not OutboxMessage.objects.exists()
     with pytest.raises(services.DealError):
-        services.whatsapp_opt_in("+39 333 123 4567", consent=True)
+        subscribers.whatsapp_opt_in("+39 333 123 4567", consent=True)
     assert 'href="/offerte/whatsapp/"' not in client.get("/offerte/").content.decode()
 
 

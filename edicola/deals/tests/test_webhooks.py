@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext
 
-from edicola.deals import services, tasks
+from edicola.deals import alerts, services, tasks
 from edicola.deals.models import Alert, Deal, OutboxMessage, TelegramSubscriber, WhatsAppSubscriber
 from edicola.deals.tests.factories import signed_whatsapp_post, whatsapp_subscribers
 
@@ -57,7 +57,7 @@ def test_bot_commands(client, db, fake_telegram):
 
 
 def test_site_alert_is_linked_when_the_reader_opens_the_bot(client, db, fake_telegram):
-    alert = services.create_site_alert(services.parse_alert("poco", "300"))
+    alert = alerts.create_site_alert(alerts.parse_alert("poco", "300"))
     _hook(client, _update(f"/start {alert.token}", chat_id=9))
     alert.refresh_from_db()
     assert alert.subscriber.chat_id == 9

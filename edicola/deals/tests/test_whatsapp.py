@@ -1,7 +1,7 @@
 import pytest
 from django.utils import timezone
 
-from edicola.deals import services, tasks
+from edicola.deals import services, subscribers, tasks
 from edicola.deals.models import OutboxMessage, WhatsAppSubscriber
 from edicola.deals.tests.factories import free_port, whatsapp_subscribers
 
@@ -32,11 +32,11 @@ def test_a_live_deal_goes_to_confirmed_subscribers_as_a_template(make_deal, fake
 
 
 def test_opt_in_sends_a_confirmation_and_only_yes_confirms(client, db, fake_graph):
-    services.whatsapp_opt_in("+39 320 555 0001", consent=True)
-    services.whatsapp_opt_in("+39 320 555 0001", consent=True)
+    subscribers.whatsapp_opt_in("+39 320 555 0001", consent=True)
+    subscribers.whatsapp_opt_in("+39 320 555 0001", consent=True)
     tasks.drain("whatsapp")
     assert fake_graph.counts["393205550001"] == 1
-    services.whatsapp_inbound("393205550001", "sì")
+    subscribers.whatsapp_inbound("393205550001", "sì")
     assert WhatsAppSubscriber.objects.get().status == "confirmed"
 
 

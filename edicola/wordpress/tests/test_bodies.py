@@ -12,7 +12,8 @@ from wagtail.documents import get_document_model
 from edicola.news.blocks import BODY_RICH_TEXT_FEATURES, ArticleBodyBlock
 from edicola.news.tests.factories import make_image
 from edicola.wordpress.autop import autop
-from edicola.wordpress.bodies import BodyContext, ImageRef, convert_body
+from edicola.wordpress.bodies import BodyContext, convert_body
+from edicola.wordpress.bodymedia import ImageRef
 from edicola.wordpress.gutenberg import parse
 from edicola.wordpress.records import FeedbackForm
 from edicola.wordpress.shortcodes import parse_attributes

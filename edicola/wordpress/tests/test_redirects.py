@@ -25,7 +25,7 @@ from edicola.news.tests.factories import (
     make_image,
     make_site,
 )
-from edicola.wordpress import redirects
+from edicola.wordpress import oldurls
 from edicola.wordpress.middleware import LegacyRedirectMiddleware
 from edicola.wordpress.models import ImportedObject, LegacyPath, LegacySite
 from edicola.wordpress.records import Author, SiteInfo, Term
@@ -57,11 +57,11 @@ def site():
     )
     article.tags.add("batteria")
     article.save_revision().publish()
-    redirects.remember_site(
+    oldurls.remember_site(
         SiteInfo(base_url=OLD, permalink_structure="/%year%/%monthnum%/%postname%/")
     )
     post = imported("post", 12, article)
-    redirects.remember(
+    oldurls.remember(
         post,
         [
             f"{OLD}/2021/03/lumio-x3-alla-prova/",
@@ -69,9 +69,9 @@ def site():
         ],
     )
     category_row = imported("category", 5, category)
-    redirects.remember_term(category_row, Term("5", "category", "smartphone", "Smartphone"))
+    oldurls.remember_term(category_row, Term("5", "category", "smartphone", "Smartphone"))
     author_row = imported("author", 3, author)
-    redirects.remember_author(author_row, Author("3", "giulia.rossi"))
+    oldurls.remember_author(author_row, Author("3", "giulia.rossi"))
     return {
         "home": home,
         "category": category,
@@ -199,7 +199,7 @@ def test_percent_encoded_slugs_match_however_they_are_written(client, site):
     category = make_category(home, "Tablet", "tablet")
     article = make_article(category, "Perché il Lumio Pad", slug="perche-il-lumio-pad")
     row = imported("post", 30, article)
-    redirects.remember(row, [f"{OLD}/2022/01/perch%c3%a9-il-lumio-pad/"])  # as WordPress prints
+    oldurls.remember(row, [f"{OLD}/2022/01/perch%c3%a9-il-lumio-pad/"])  # as WordPress prints
     assert_redirect(client.get("/2022/01/perch%C3%A9-il-lumio-pad/"), article.url)
     assert_redirect(client.get("/2022/01/perché-il-lumio-pad"), article.url)
     assert_redirect(client.get("/2022/01/PERCH%C3%89-IL-LUMIO-PAD/"), article.url)
@@ -223,13 +223,13 @@ def test_an_unpublished_target_is_not_found(client, site):
 
 def test_structure_is_inferred_from_the_links_when_the_source_does_not_say_it(client, site):
     LegacySite.objects.all().delete()
-    redirects.remember_site(SiteInfo(base_url=OLD, wxr_version="1.2"))
+    oldurls.remember_site(SiteInfo(base_url=OLD, wxr_version="1.2"))
     home = site["home"]
     tablet = make_category(home, "Tablet", "tablet")
     first = make_article(tablet, "Lumio Pad 2", slug="lumio-pad-2")
     second = make_article(site["category"], "Lumio X4", slug="lumio-x4")
-    redirects.remember(imported("post", 31, first), [f"{OLD}/tablet/lumio-pad-2/"])
-    redirects.remember(
+    oldurls.remember(imported("post", 31, first), [f"{OLD}/tablet/lumio-pad-2/"])
+    oldurls.remember(
         imported("post", 32, second), [f"{OLD}/smartphone/lumio-x4/", f"{OLD}/smartphone/x4/"]
     )
     legacy = LegacySite.objects.get()
@@ -249,12 +249,12 @@ def test_numeric_permalinks_resolve_by_post_id(client, site):
 
 def test_a_site_that_lived_in_a_subdirectory(client, site):
     LegacySite.objects.all().delete()
-    redirects.remember_site(
+    oldurls.remember_site(
         SiteInfo(base_url=f"{OLD}/blog", permalink_structure="/%postname%/", category_base="sez")
     )
     home = site["home"]
     article = make_article(site["category"], "Lumio Buds", slug="lumio-buds")
-    redirects.remember(imported("post", 50, article), [f"{OLD}/blog/lumio-buds/"])
+    oldurls.remember(imported("post", 50, article), [f"{OLD}/blog/lumio-buds/"])
     assert_redirect(client.get("/blog/lumio-buds/"), article.url)
     assert_redirect(client.get("/blog/sez/smartphone/"), site["category"].url)
     assert_redirect(client.get("/blog/feed/"), "/feed/")
@@ -278,9 +278,7 @@ def test_category_archives_nested_paged_and_fed(client, site):
 
 
 def test_custom_bases_for_categories_and_tags(client, site):
-    redirects.remember_site(
-        SiteInfo(base_url=OLD, category_base="argomento", tag_base="/etichetta/")
-    )
+    oldurls.remember_site(SiteInfo(base_url=OLD, category_base="argomento", tag_base="/etichetta/"))
     assert_redirect(client.get("/argomento/smartphone/"), site["category"].url)
     assert_redirect(client.get("/etichetta/batteria/"), "/tag/batteria/")
     assert_redirect(client.get("/etichetta/batteria/page/3/"), "/tag/batteria/?page=3")
@@ -292,7 +290,7 @@ def test_tag_archives(client, site):
     assert_redirect(client.get("/tag/batteria/feed/"), "/tag/batteria/")
     renamed = Tag.objects.create(name="Autonomia", slug="autonomia")
     row = imported("tag", 9, renamed)
-    redirects.remember_term(row, Term("9", "post_tag", "durata-batteria", "Durata batteria"))
+    oldurls.remember_term(row, Term("9", "post_tag", "durata-batteria", "Durata batteria"))
     assert_redirect(client.get("/tag/durata-batteria/"), "/tag/autonomia/")
     assert_redirect(client.get("/?tag=durata-batteria"), "/tag/autonomia/")
     assert client.get("/tag/mai-esistito/page/2/").status_code == 404
@@ -308,7 +306,7 @@ def test_author_archives(client, site):
 
 def test_author_archives_remembered_by_login_answer_by_nicename(client, site):
     other = make_author(site["home"], "Marco Bianchi", slug="marco-b")
-    redirects.remember(imported("author", 4, other), [f"{OLD}/author/Marco.Bianchi/"])
+    oldurls.remember(imported("author", 4, other), [f"{OLD}/author/Marco.Bianchi/"])
     assert_redirect(client.get("/author/marco-bianchi/"), other.url)
     assert_redirect(client.get("/author/marco.bianchi/"), other.url)
 
@@ -328,7 +326,7 @@ def test_site_feeds_and_home_pages(client, site):
 def test_uploads_and_their_resized_copies(client, site):
     image = make_image("Lumio X3", size=(2560, 1920))
     row = imported("attachment", 41, image)
-    redirects.remember(
+    oldurls.remember(
         row,
         [
             f"{OLD}/wp-content/uploads/2021/03/lumio-x3-scaled.jpg",  # _wp_attached_file
@@ -361,7 +359,7 @@ def test_uploaded_documents(client, site):
         title="Scheda tecnica", file=ContentFile(b"%PDF-1.4\n%%EOF\n", name="scheda.pdf")
     )
     row = imported("attachment", 42, document)
-    redirects.remember(row, [f"{OLD}/wp-content/uploads/2021/03/scheda-lumio.pdf"])
+    oldurls.remember(row, [f"{OLD}/wp-content/uploads/2021/03/scheda-lumio.pdf"])
     assert_redirect(client.get("/wp-content/uploads/2021/03/scheda-lumio.pdf"), document.url)
     assert_redirect(client.get("/?attachment_id=42"), document.url)
 
@@ -502,21 +500,21 @@ def test_ordinary_requests_look_nothing_up(site, django_assert_num_queries):
 def test_remember_is_idempotent_and_moves_an_address(site):
     post = site["post"]
     count = LegacyPath.objects.count()
-    assert redirects.remember(post, [f"{OLD}/2021/03/lumio-x3-alla-prova/"]) == 0
+    assert oldurls.remember(post, [f"{OLD}/2021/03/lumio-x3-alla-prova/"]) == 0
     assert LegacyPath.objects.count() == count
     other = imported("post", 13, site["category"])
-    assert redirects.remember(other, [f"{OLD}/2021/03/lumio-x3-alla-prova/"]) == 0
+    assert oldurls.remember(other, [f"{OLD}/2021/03/lumio-x3-alla-prova/"]) == 0
     assert LegacyPath.objects.get(path="/2021/03/lumio-x3-alla-prova/").imported == other
-    assert redirects.remember(post, ["", "not a url", "http://[bad", "/", OLD]) == 0
+    assert oldurls.remember(post, ["", "not a url", "http://[bad", "/", OLD]) == 0
 
 
 def test_normalise():
-    assert redirects.normalise(f"{OLD}/2021/03/Perch%C3%A9/?p=1#x") == "/2021/03/perch%c3%a9/"
-    assert redirects.normalise("/2021/03/PERCHÉ") == "/2021/03/perch%c3%a9"
-    assert redirects.normalise(f"{OLD}//2021//03/a/") == "/2021/03/a/"
-    assert redirects.normalise("//cdn.lumio.example/wp-content/uploads/a.jpg") == (
+    assert oldurls.normalise(f"{OLD}/2021/03/Perch%C3%A9/?p=1#x") == "/2021/03/perch%c3%a9/"
+    assert oldurls.normalise("/2021/03/PERCHÉ") == "/2021/03/perch%c3%a9"
+    assert oldurls.normalise(f"{OLD}//2021//03/a/") == "/2021/03/a/"
+    assert oldurls.normalise("//cdn.lumio.example/wp-content/uploads/a.jpg") == (
         "/wp-content/uploads/a.jpg"
     )
-    assert redirects.normalise("relative/path") == ""
-    assert redirects.normalise("http://[bad") == ""
-    assert redirects.normalise(OLD) == "/"
+    assert oldurls.normalise("relative/path") == ""
+    assert oldurls.normalise("http://[bad") == ""
+    assert oldurls.normalise(OLD) == "/"
