@@ -102,6 +102,7 @@ class TelegramClient:
     per_chat_seconds: float = 1.0
     on_release: Callable[[str, float], None] | None = None
     _last_by_chat: dict[str, float] = field(default_factory=dict)
+    _chat_locks: dict[str, asyncio.Lock] = field(default_factory=dict)
 
     async def __aenter__(self):
         request = HTTPXRequest(connection_pool_size=64, read_timeout=10, connect_timeout=5)
@@ -110,7 +111,7 @@ class TelegramClient:
             base_url=f"{settings.TELEGRAM_API_URL}/bot",
             base_file_url=f"{settings.TELEGRAM_API_URL}/file/bot",
             request=request,
-            rate_limiter=_Limiter(max_retries=self.max_retries, on_release=self.on_release),
+            rate_limiter=_Limiter(max_retries=self.max_retries, on_release=self._released),
         )
         await self.bot.initialize()
         return self
@@ -118,14 +119,20 @@ class TelegramClient:
     async def __aexit__(self, *exc):
         await self.bot.shutdown()
 
+    def _released(self, chat_id: str, moment: float) -> None:
+        self._last_by_chat[chat_id] = moment
+        if self.on_release is not None:
+            self.on_release(chat_id, moment)
+
     async def _pace(self, chat_id: str) -> None:
-        """At most one message a second to the same private chat (on the event loop's clock)."""
+        """At most one message a second to the same private chat (on the event loop's clock),
+        counted from the moment the limiter let the previous one go: the global limits may
+        hold a message after its pacing, never release it earlier."""
         loop = asyncio.get_running_loop()
-        last = self._last_by_chat.get(chat_id)
+        last = self._last_by_chat.get(str(chat_id))
         now = loop.time()
         if last is not None and now - last < self.per_chat_seconds:
             await asyncio.sleep(self.per_chat_seconds - (now - last))
-        self._last_by_chat[chat_id] = loop.time()
 
     async def send(self, payload: TelegramPayload) -> SendResult:
         markup = InlineKeyboardMarkup(
@@ -156,14 +163,16 @@ class TelegramClient:
                     if "not modified" not in error.message.lower():
                         raise
                 return Sent(payload.row_id, message_id=str(payload.message_id))
-            await self._pace(payload.chat_id)
-            message = await self.bot.send_message(
-                payload.chat_id,
-                payload.text,
-                parse_mode=ParseMode.HTML,
-                reply_markup=markup,
-                link_preview_options=None,
-            )
+            # One message at a time per chat, paced from the previous one's release.
+            async with self._chat_locks.setdefault(payload.chat_id, asyncio.Lock()):
+                await self._pace(payload.chat_id)
+                message = await self.bot.send_message(
+                    payload.chat_id,
+                    payload.text,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup,
+                    link_preview_options=None,
+                )
             return Sent(payload.row_id, message_id=str(message.message_id))
         except TelegramError as error:
             return _result_for_error(payload.row_id, error)
