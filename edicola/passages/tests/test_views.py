@@ -174,16 +174,17 @@ def test_error_report_json_and_without_javascript(client, article):
 
 
 def test_too_many_error_reports_say_when_to_retry(client, article):
-    """Five reports per ten minutes, the limiter's clock 30.5 s into a ten-minute window: it
-    reopens in 570 s, and the JSON answer and the page both say so."""
+    """Five reports per ten minutes, the limiter's clock 30.5 s into a ten-minute window: in the
+    sliding window the five weigh less than five 120 s into the next one, 690 s from now, and
+    the JSON answer and the page both say so."""
     url = reverse("passages:report", args=[article.pk])
     data = {"explanation": "Il prezzo è sbagliato", **words(article, "prezzo più basso")}
     for _ in range(5):
         assert client.post(url, data, **JSON).status_code == 201
     as_json = client.post(url, data, **JSON)
-    assert as_json.status_code == 429 and as_json["Retry-After"] == "570"
+    assert as_json.status_code == 429 and as_json["Retry-After"] == "690"
     as_page = client.post(url, data, **SAME_ORIGIN)
-    assert as_page.status_code == 429 and as_page["Retry-After"] == "570"
+    assert as_page.status_code == 429 and as_page["Retry-After"] == "690"
     assert ErrorReport.objects.count() == 5
 
 
