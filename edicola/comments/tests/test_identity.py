@@ -158,7 +158,8 @@ def test_migration_revokes_links_of_subscribers_linked_to_unproven_accounts(arti
     squatter = make_user(VICTIM, confirmed=False)
     taken = subscriptions.subscribe(article, kind="article", email=VICTIM).subscriber
     Subscriber.objects.filter(pk=taken.pk).update(user=squatter)
-    staff = make_user("redazione@example.it", staff=True)
+    # Staff accounts (is_staff, made in the admin or by createsuperuser) count as proven.
+    staff = make_user("redazione@example.it", is_staff=True)
     kept = subscriptions.subscribe(article, kind="article", user=staff).subscriber
     guest = subscriptions.subscribe(article, kind="article", email="ospite@example.it")
     links_before = {
