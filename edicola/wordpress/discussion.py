@@ -1,4 +1,5 @@
-"""Comments, votes, subscriptions and feedback answers of WordPress + wpDiscuz → our discussion.
+"""Comments and feedback answers of WordPress + wpDiscuz → our discussion (votes and
+subscriptions: engagement.py; comment HTML → Markdown: commentmarkdown.py).
 
 Comments keep their thread at any depth: a reply deeper than COMMENTS["MAX_DEPTH"] is attached
 to its deepest allowed ancestor (as a reader's reply would be); a reply whose parent is missing,
@@ -16,28 +17,23 @@ published comments and last comment, a comment's votes) are recounted from the r
 from __future__ import annotations
 
 import hashlib
-import re
-from html.parser import HTMLParser
 
-from django.conf import settings
 from django.db import DatabaseError, models, transaction
-from django.db.models import Count, F, IntegerField, Max, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from edicola.comments import markup
 from edicola.comments.conf import conf
-from edicola.comments.models import Comment, Discussion, Subscriber, Subscription, Vote
+from edicola.comments.models import Comment, Discussion
 from edicola.comments.services import ip_network
 from edicola.passages.models import PassageAnchor
 
 from . import people
 from . import report as notes
+from .commentmarkdown import comment_markdown
 from .models import ImportedObject
 from .records import Comment as SourceComment
-from .records import DiscussionSubscription
-from .records import Vote as SourceVote
 from .run import Decision, Kind, RecordSkipped, Run, batched, compact_id, fingerprint
 
 BATCH = 500
@@ -62,112 +58,6 @@ STATUSES = {
 }
 COMMENT_TYPES = {"", "comment", "wpdiscuz_sticky"}
 LINKBACK_TYPES = {"pingback", "trackback"}
-
-
-# -- Comment HTML → our Markdown subset ------------------------------------------------------------
-
-
-class _Markdown(HTMLParser):
-    """WordPress comment HTML → the Markdown subset our comments are written in. Only what our
-    renderer allows survives as markup (bold, italic, links, code, quotes); everything else
-    becomes its text; scripts, styles and embedded frames disappear with their content."""
-
-    DROP = {"script", "style", "iframe", "object", "embed", "noscript", "template", "svg"}
-    MARKERS = {"strong": "**", "b": "**", "em": "*", "i": "*", "code": "`"}
-    BLOCKS = {"p", "div", "ul", "ol", "pre", "table", "tr", "h1", "h2", "h3", "h4", "h5", "h6"}
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.out: list[str] = []
-        self.quotes: list[int] = []  # start index in out of each open blockquote
-        self.links: list[tuple[int, str]] = []
-        self.dropping = 0
-
-    def handle_starttag(self, tag, attrs):
-        if tag in self.DROP:
-            self.dropping += 1
-            return
-        if self.dropping:
-            return
-        if tag in self.MARKERS:
-            self.out.append(self.MARKERS[tag])
-        elif tag == "br":
-            self.out.append("\n")
-        elif tag == "li":
-            self.out.append("\n- ")
-        elif tag in self.BLOCKS:
-            self.out.append("\n\n")
-        elif tag == "blockquote":
-            self.out.append("\n\n")
-            self.quotes.append(len(self.out))
-        elif tag == "a":
-            href = (dict(attrs).get("href") or "").strip()
-            if href.lower().startswith(("http://", "https://", "mailto:")):
-                self.links.append((len(self.out), href))
-                self.out.append("[")
-            else:
-                self.links.append((-1, ""))
-        elif tag == "img":
-            alt = (dict(attrs).get("alt") or "").strip()
-            if alt:
-                self.out.append(escape(alt))
-
-    def handle_endtag(self, tag):
-        if tag in self.DROP:
-            self.dropping = max(0, self.dropping - 1)
-            return
-        if self.dropping:
-            return
-        marker = self.MARKERS.get(tag)
-        if marker:
-            if self.out and self.out[-1] == marker:  # nothing inside: no markup either
-                self.out.pop()
-            else:
-                self.out.append(marker)
-        elif tag in self.BLOCKS:
-            self.out.append("\n\n")
-        elif tag == "blockquote" and self.quotes:
-            start = self.quotes.pop()
-            inner = "".join(self.out[start:]).strip()
-            del self.out[start:]
-            quoted = "\n".join(f"> {line}" if line.strip() else ">" for line in inner.split("\n"))
-            self.out.append(quoted + "\n\n")
-        elif tag == "a" and self.links:
-            start, href = self.links.pop()
-            if start >= 0:
-                text = "".join(self.out[start + 1 :]).strip()
-                del self.out[start:]
-                href = href.replace(")", "%29").replace(" ", "%20")
-                self.out.append(f"[{text or escape(href)}]({href})")
-
-    def handle_data(self, data):
-        if not self.dropping:
-            self.out.append(escape(data))
-
-    def text(self) -> str:
-        while self.links:
-            self.handle_endtag("a")
-        while self.quotes:
-            self.handle_endtag("blockquote")
-        text = "".join(self.out).replace("\r\n", "\n").replace("\r", "\n")
-        text = re.sub(r"[ \t]+\n", "\n", text)
-        return re.sub(r"\n{3,}", "\n\n", text).strip()
-
-
-_SPECIAL = re.compile(r"([\\`*_\[\]|])")
-
-
-def escape(text: str) -> str:
-    """Text that must show as typed: Markdown's special characters escaped."""
-    text = _SPECIAL.sub(r"\\\1", text)
-    return re.sub(r"(?m)^(\s*)>", r"\1\\>", text)
-
-
-def comment_markdown(content: str) -> str:
-    parser = _Markdown()
-    parser.feed(content or "")
-    parser.close()
-    return parser.text()
 
 
 # -- Feedback forms --------------------------------------------------------------------------------
@@ -552,160 +442,6 @@ def _answer(run: Run, comment: SourceComment, ours: Comment, parent) -> None:
         },
     )
     run.report.count("feedback answer", "linked")
-
-
-# -- Votes -----------------------------------------------------------------------------------------
-
-
-def import_votes(run: Run) -> None:
-    with run.progress.phase(_("Votes")) as step:
-        for source in run.extras:
-            for batch in batched(source.votes(), BATCH):
-                with transaction.atomic():
-                    for vote in batch:
-                        run.each(
-                            Kind.VOTE,
-                            f"{vote.comment_id}/{vote.voter}",
-                            lambda vote=vote: _vote(run, vote),
-                        )
-                step(len(batch))
-    _recount_votes(run)
-
-
-def _voter(run: Run, vote: SourceVote) -> str:
-    if not vote.is_guest:
-        user_pk = people.account_for(run, vote.voter)
-        if user_pk:
-            return f"u:{user_pk}"
-    # What wpDiscuz keeps for a guest (a hash of the address or a cookie) is hashed again,
-    # so that no address-like value is stored here.
-    digest = hashlib.sha256(f"{run.key}|{vote.voter}".encode()).hexdigest()[:40]
-    return f"g:wp-{digest}"
-
-
-def _vote(run: Run, vote: SourceVote) -> str:
-    info = run.comments.get(compact_id(vote.comment_id))
-    if info is None:
-        raise RecordSkipped(_("A vote on a comment that was not imported."))
-    value = 1 if vote.value > 0 else -1 if vote.value < 0 else 0
-    if not value:
-        raise RecordSkipped(_("A vote without a value."))
-    voter = _voter(run, vote)
-    existing = Vote.objects.filter(comment_id=info[0], voter=voter).first()
-    if existing is not None and existing.value == value:
-        return Decision.UNCHANGED
-    Vote.objects.update_or_create(
-        comment_id=info[0],
-        voter=voter,
-        defaults={"value": value, "created_at": run.when(vote.date) or timezone.now()},
-    )
-    run.voted_comments.add(info[0])
-    run.touched_articles.add(info[3])
-    return Decision.CREATE if existing is None else Decision.UPDATE
-
-
-def _recount_votes(run: Run) -> None:
-    def count(value: int):
-        votes = Vote.objects.filter(comment=OuterRef("pk"), value=value)
-        counted = votes.values("comment").annotate(n=Count("pk")).values("n")
-        return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
-
-    for chunk in batched(sorted(run.voted_comments), BATCH):
-        Comment.objects.filter(pk__in=chunk).update(upvotes=count(1), downvotes=count(-1))
-        Comment.objects.filter(pk__in=chunk).update(score=F("upvotes") - F("downvotes"))
-    run.voted_comments.clear()
-
-
-# -- Subscriptions ---------------------------------------------------------------------------------
-
-SUBSCRIPTION_KINDS = {
-    "post": Subscription.Kind.ARTICLE,
-    "all_comment": Subscription.Kind.REPLIES,
-    "comment": Subscription.Kind.REPLIES,
-}
-
-
-def import_subscriptions(run: Run) -> None:
-    with run.progress.phase(_("Subscriptions")) as step:
-        for source in run.extras:
-            for batch in batched(source.subscriptions(), BATCH):
-                with transaction.atomic():
-                    for subscription in batch:
-                        run.each(
-                            Kind.SUBSCRIPTION,
-                            subscription.source_id,
-                            lambda s=subscription: _subscription(run, s),
-                        )
-                step(len(batch))
-
-
-def _subscription(run: Run, wanted: DiscussionSubscription) -> str:
-    source_fp = fingerprint(wanted)
-    row = run.imported(Kind.SUBSCRIPTION, wanted.source_id)
-    current = Subscription.objects.filter(pk=row.object_id).first() if row else None
-    decision = run.decide(row, source_fp, lambda: _subscription_local(current))
-    if decision in (Decision.UNCHANGED, Decision.KEPT):
-        if decision == Decision.KEPT:
-            return run.kept(Kind.SUBSCRIPTION, wanted.source_id)
-        return decision
-    article_pk = run.articles.get(compact_id(wanted.post_id))
-    if article_pk is None:
-        raise RecordSkipped(_("A subscription to a post that was not imported."), wanted.post_id)
-    email = people.clean_email(wanted.email)
-    if not email:
-        raise RecordSkipped(_("A subscription without a valid e-mail address."))
-    kind = SUBSCRIPTION_KINDS.get(wanted.kind)
-    if kind is None:
-        raise RecordSkipped(_("Unknown kind of subscription."), wanted.kind)
-    if wanted.kind == "comment":
-        run.report.note(
-            notes.DEGRADED,
-            Kind.SUBSCRIPTION,
-            wanted.source_id,
-            _("Replies to one comment: here it covers replies to all their comments on the post."),
-        )
-    user_pk = people.account_for(run, wanted.user_id, email) if wanted.user_id else None
-    subscriber, _created = Subscriber.objects.get_or_create(
-        email=email, defaults={"user_id": user_pk, "language": settings.LANGUAGE_CODE}
-    )
-    when = run.when(wanted.date) or timezone.now()
-    subscription, created = Subscription.objects.get_or_create(
-        subscriber=subscriber,
-        article_id=article_pk,
-        kind=kind,
-        defaults={"created_at": when, "confirmed_at": when if wanted.confirmed else None},
-    )
-    if not created and wanted.confirmed and subscription.confirmed_at is None:
-        subscription.confirmed_at = when
-        subscription.save(update_fields=["confirmed_at"])
-    local_fp = _subscription_local(subscription)
-    kept = run.keep(
-        Kind.SUBSCRIPTION,
-        wanted.source_id,
-        subscription,
-        source_fp=source_fp,
-        local_fp=local_fp,
-        legacy_key=wanted.activation_key,
-        row=row,
-    )
-    # Several wpDiscuz rows can become one subscription here (all comments and one comment's
-    # replies, on the same post): what this row changed is no editor's change for the others.
-    ImportedObject.objects.filter(
-        source=run.key,
-        kind=Kind.SUBSCRIPTION,
-        content_type=kept.content_type,
-        object_id=kept.object_id,
-    ).exclude(pk=kept.pk).update(local_fingerprint=local_fp)
-    run.report.count(
-        "subscription state", "confirmed" if subscription.confirmed_at else "unconfirmed"
-    )
-    return decision
-
-
-def _subscription_local(subscription) -> str | None:
-    if subscription is None:
-        return None
-    return f"{subscription.kind}|{bool(subscription.confirmed_at)}|{subscription.frequency}"
 
 
 # -- Closed threads, counters ----------------------------------------------------------------------

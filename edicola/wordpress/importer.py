@@ -36,7 +36,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from . import content as content_pass
-from . import discussion, media, people, sitetree, terms
+from . import discussion, engagement, media, people, sitetree, terms
 from . import report as notes
 from .indexing import deferred_indexing
 from .progress import Progress
@@ -140,8 +140,8 @@ def run_import(
             people.import_authors(run)
             content_pass.import_items(run)
             discussion.import_comments(run)
-            discussion.import_votes(run)
-            discussion.import_subscriptions(run)
+            engagement.import_votes(run)
+            engagement.import_subscriptions(run)
             discussion.import_closed_threads(run)
             discussion.recount(run)
             if options.dry_run:

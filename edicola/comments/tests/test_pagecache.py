@@ -4,7 +4,7 @@ reader could see retires exactly that article's pages (both languages, every que
 import pytest
 from django.urls import reverse
 
-from edicola.comments import moderation, services, stamps
+from edicola.comments import moderation, reactions, services, stamps
 from edicola.comments.tests.factories import guest, make_comment, make_commentable_article
 from edicola.comments.views import discussion as views
 from edicola.core import pagecache
@@ -91,7 +91,7 @@ def test_approval_and_votes_retire_the_page(client, article, commit):
     assert cached(client, article.url)
     held.refresh_from_db()
     with commit():
-        services.vote(held, 1, client=guest())
+        reactions.vote(held, 1, client=guest())
     assert status(client, article.url) == "miss"
 
 

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from wagtail.models import PageViewRestriction
 
-from edicola.comments import moderation, services, threads
+from edicola.comments import moderation, reactions, services, threads
 from edicola.comments.forms import CommentInput
 from edicola.comments.models import Comment, Discussion, ModerationLog, Report, Vote
 from edicola.comments.readers import ClientInfo
@@ -411,12 +411,12 @@ def test_votes_count_change_and_withdraw(settings, article):
     relax_limits(settings)
     comment = make_comment(article)
     voter = guest()
-    assert services.vote(comment, 1, client=voter).score == 1
-    assert services.vote(comment, 1, client=voter).upvotes == 1  # same vote again: no change
-    comment = services.vote(comment, -1, client=voter)
+    assert reactions.vote(comment, 1, client=voter).score == 1
+    assert reactions.vote(comment, 1, client=voter).upvotes == 1  # same vote again: no change
+    comment = reactions.vote(comment, -1, client=voter)
     assert (comment.upvotes, comment.downvotes, comment.score) == (0, 1, -1)
-    services.vote(comment, 1, client=guest("192.0.2.9"))
-    comment = services.vote(comment, 0, client=voter)
+    reactions.vote(comment, 1, client=guest("192.0.2.9"))
+    comment = reactions.vote(comment, 0, client=voter)
     assert (comment.upvotes, comment.downvotes, comment.score) == (1, 0, 1)
     assert Vote.objects.count() == 1
 
@@ -427,21 +427,21 @@ def test_no_vote_on_your_own_comment(settings, article):
     comment = post(article, client=author)
     moderation.moderate([comment], "approve", actor=None)
     comment.refresh_from_db()
-    assert refused(lambda: services.vote(comment, 1, client=author)).status == 403
+    assert refused(lambda: reactions.vote(comment, 1, client=author)).status == 403
     reader = make_user("lucia@example.org")  # same e-mail as the guest who wrote it
-    assert refused(lambda: services.vote(comment, 1, client=member(reader))).status == 403
+    assert refused(lambda: reactions.vote(comment, 1, client=member(reader))).status == 403
 
 
 def test_guests_of_one_network_have_a_few_votes_per_comment(settings, article):
     relax_limits(settings)
     comment = make_comment(article)
     for number in range(3):
-        services.vote(comment, 1, client=guest(f"203.0.113.{number}"))
-    assert refused(lambda: services.vote(comment, 1, client=guest("203.0.113.200"))).status == 403
+        reactions.vote(comment, 1, client=guest(f"203.0.113.{number}"))
+    assert refused(lambda: reactions.vote(comment, 1, client=guest("203.0.113.200"))).status == 403
     # Accounts count toward the same cap (issue 13 point 4); other networks still vote.
     account = member(make_user(), ip="203.0.113.201")
-    assert refused(lambda: services.vote(comment, 1, client=account)).status == 403
-    services.vote(comment, 1, client=member(make_user(), ip="192.0.2.201"))
+    assert refused(lambda: reactions.vote(comment, 1, client=account)).status == 403
+    reactions.vote(comment, 1, client=member(make_user(), ip="192.0.2.201"))
     comment.refresh_from_db()
     assert comment.score == 4
 
@@ -452,7 +452,7 @@ def test_fifteen_throwaway_accounts_on_one_address_are_capped(settings, article)
     answers = []
     for _ in range(15):
         try:
-            services.vote(comment, 1, client=member(make_user(), ip="198.51.100.44"))
+            reactions.vote(comment, 1, client=member(make_user(), ip="198.51.100.44"))
             answers.append("counted")
         except CommentError as error:
             answers.append(error.status)
@@ -472,7 +472,7 @@ def test_three_accounts_on_one_address_cannot_hide_a_comment(settings, article):
     relax_limits(settings)
     comment = make_comment(article)
     for _ in range(3):  # old, established accounts, but all from one network
-        comment = services.report(comment, "spam", client=member(_aged(make_user(), 30)))
+        comment = reactions.report(comment, "spam", client=member(_aged(make_user(), 30)))
     assert comment.status == "approved" and not comment.held_by_reports
     assert comment.report_count == 3
 
@@ -481,11 +481,11 @@ def test_reports_from_enough_networks_hide_the_comment(settings, article):
     relax_limits(settings)
     set_comments(settings, REPORT_MIN_NETWORKS=3)
     comment = make_comment(article)
-    services.report(comment, "spam", client=member(_aged(make_user(), 30), ip="192.0.2.5"))
-    services.report(comment, "spam", client=member(_aged(make_user(), 30), ip="198.51.100.5"))
+    reactions.report(comment, "spam", client=member(_aged(make_user(), 30), ip="192.0.2.5"))
+    reactions.report(comment, "spam", client=member(_aged(make_user(), 30), ip="198.51.100.5"))
     comment.refresh_from_db()
     assert comment.status == "approved"  # two networks of the three needed
-    comment = services.report(comment, "spam", client=member(_aged(make_user(), 2), ip="::1"))
+    comment = reactions.report(comment, "spam", client=member(_aged(make_user(), 2), ip="::1"))
     assert comment.status == "pending" and comment.held_by_reports
 
 
@@ -494,29 +494,30 @@ def test_new_accounts_report_as_their_network_like_guests(settings, article):
     set_comments(settings, REPORT_MIN_NETWORKS=1)
     comment = make_comment(article)
     for _ in range(3):  # made a minute ago: three accounts, one network, one source
-        comment = services.report(comment, "spam", client=member(make_user(), ip="192.0.2.9"))
+        comment = reactions.report(comment, "spam", client=member(make_user(), ip="192.0.2.9"))
     assert comment.status == "approved"
-    comment = services.report(comment, "spam", client=member(_aged(make_user(), 7)))
+    comment = reactions.report(comment, "spam", client=member(_aged(make_user(), 7)))
     assert comment.status == "approved"
     # A week old, from the same network as the one before: each counts on its own.
-    comment = services.report(comment, "spam", client=member(_aged(make_user(), 7)))
+    comment = reactions.report(comment, "spam", client=member(_aged(make_user(), 7)))
     assert comment.status == "pending" and comment.held_by_reports
 
 
 def test_vote_rate_limit_is_two_per_second(article):
     comments = [make_comment(article) for _ in range(3)]
     voter = guest()
-    services.vote(comments[0], 1, client=voter)
-    services.vote(comments[1], 1, client=voter)
-    assert refused(lambda: services.vote(comments[2], 1, client=voter)).status == 429
+    reactions.vote(comments[0], 1, client=voter)
+    reactions.vote(comments[1], 1, client=voter)
+    assert refused(lambda: reactions.vote(comments[2], 1, client=voter)).status == 429
 
 
 def test_hidden_comments_and_bad_values_cannot_be_voted(article):
     held = make_comment(article, status=Comment.Status.PENDING)
-    assert refused(lambda: services.vote(held, 1, client=guest())).status == 404
+    assert refused(lambda: reactions.vote(held, 1, client=guest())).status == 404
     comment = make_comment(article)
-    assert refused(lambda: services.vote(comment, 5, client=guest())).field == "value"
-    assert refused(lambda: services.vote(comment, 1, client=ClientInfo(ip="1.2.3.4"))).status == 400
+    assert refused(lambda: reactions.vote(comment, 5, client=guest())).field == "value"
+    anonymous = ClientInfo(ip="1.2.3.4")
+    assert refused(lambda: reactions.vote(comment, 1, client=anonymous)).status == 400
 
 
 @pytest.mark.postgres
@@ -533,7 +534,7 @@ def test_concurrent_votes_all_count(
 
     def cast(number):
         try:
-            services.vote(comment, 1 if number % 3 else -1, client=member(make_user()))
+            reactions.vote(comment, 1 if number % 3 else -1, client=member(make_user()))
         except Exception as error:  # noqa: BLE001
             errors.append(error)
         finally:
@@ -555,18 +556,18 @@ def test_concurrent_votes_all_count(
 def test_three_reports_from_different_networks_hide_the_comment(settings, article):
     relax_limits(settings)
     comment = make_comment(article)
-    services.report(comment, "spam", client=guest("192.0.2.1"))
+    reactions.report(comment, "spam", client=guest("192.0.2.1"))
     with pytest.raises(CommentError) as again:
-        services.report(comment, "spam", client=guest("192.0.2.1", reader="g:stesso"))
-        services.report(comment, "spam", client=guest("192.0.2.1", reader="g:stesso"))
+        reactions.report(comment, "spam", client=guest("192.0.2.1", reader="g:stesso"))
+        reactions.report(comment, "spam", client=guest("192.0.2.1", reader="g:stesso"))
     assert again.value.status == 409
-    services.report(comment, "offensive", client=guest("192.0.2.7"))  # same network: counts once
+    reactions.report(comment, "offensive", client=guest("192.0.2.7"))  # same network: counts once
     comment.refresh_from_db()
     assert comment.status == "approved" and comment.report_count == 3
-    services.report(comment, "off_topic", client=guest("198.51.100.3"))
+    reactions.report(comment, "off_topic", client=guest("198.51.100.3"))
     # A new account counts as its network (issue 13 point 4): this one reports from a third.
     account = member(make_user(), ip="203.0.113.30")
-    comment = services.report(comment, "other", client=account, note="Vedi sopra")
+    comment = reactions.report(comment, "other", client=account, note="Vedi sopra")
     assert comment.status == "pending" and comment.held_by_reports
     assert ModerationLog.objects.filter(comment=comment, action="reported").count() == 1
     assert discussion(article).comment_count == 0
@@ -576,19 +577,19 @@ def test_three_reports_from_different_networks_hide_the_comment(settings, articl
 def test_after_a_moderator_approves_only_new_reports_count(settings, article):
     set_comments(settings, REPORT_THRESHOLD=1, REPORT_MIN_NETWORKS=1)
     comment = make_comment(article)
-    services.report(comment, "spam", client=guest("192.0.2.1"))
+    reactions.report(comment, "spam", client=guest("192.0.2.1"))
     moderation.moderate([comment], "approve", actor=None)
     comment.refresh_from_db()
     assert comment.status == "approved" and not comment.held_by_reports
-    services.report(comment, "spam", client=guest("198.51.100.1"))
+    reactions.report(comment, "spam", client=guest("198.51.100.1"))
     comment.refresh_from_db()
     assert comment.status == "pending"
 
 
 def test_bad_report_reasons_are_refused(article):
     comment = make_comment(article)
-    assert refused(lambda: services.report(comment, "boh", client=guest())).field == "reason"
-    assert refused(lambda: services.report(comment, "spam", client=guest(), note="x" * 501))
+    assert refused(lambda: reactions.report(comment, "boh", client=guest())).field == "reason"
+    assert refused(lambda: reactions.report(comment, "spam", client=guest(), note="x" * 501))
 
 
 # ---------------------------------------------------------------- moderation
@@ -702,7 +703,7 @@ def test_viewer_sees_their_votes_and_own_pending_comments(settings, article):
     relax_limits(settings)
     viewer = guest()
     comment = make_comment(article)
-    services.vote(comment, -1, client=viewer)
+    reactions.vote(comment, -1, client=viewer)
     mine = post(article, "In attesa di revisione", client=viewer)
     page = threads.thread_page(article, viewer=viewer)
     assert page.viewer_votes == {comment.pk: -1}
@@ -713,7 +714,7 @@ def test_viewer_sees_their_votes_and_own_pending_comments(settings, article):
 def test_approving_a_reported_published_comment_marks_the_reports_reviewed(settings, article):
     relax_limits(settings)
     comment = make_comment(article)
-    services.report(comment, "spam", client=guest("192.0.2.1"))
+    reactions.report(comment, "spam", client=guest("192.0.2.1"))
     assert moderation.moderate([comment], "approve", actor=None) == 1
     comment.refresh_from_db()
     assert comment.reviewed_at and comment.status == "approved"

@@ -22,7 +22,7 @@ from django.views.decorators.csrf import csrf_exempt
 from edicola.core.origin import is_same_origin, same_origin_required
 from edicola.news.models import ArticlePage
 
-from .. import openapi, services, threads
+from .. import openapi, reactions, services, threads
 from ..forms import PAGE_MAX, CommentForm, EditForm, ReplyForm, ReportForm, VoteForm
 from ..models import DEFAULT_SORT, SORTS, Comment, Discussion, Vote
 from ..readers import READER_COOKIE, client_info, remember_reader
@@ -396,7 +396,7 @@ def comment_vote(request, comment_id: int):
     if not form.is_valid():
         return error_response(400, form_errors(form))
     value = form.cleaned_data["value"]
-    comment = services.vote(comment, value, client=client_info(request))
+    comment = reactions.vote(comment, value, client=client_info(request))
     return private(
         JsonResponse(
             {
@@ -417,7 +417,7 @@ def comment_report(request, comment_id: int):
     form = ReportForm({key: value for key, value in data.items() if value is not None})
     if not form.is_valid():
         return error_response(400, form_errors(form))
-    services.report(
+    reactions.report(
         comment,
         form.cleaned_data["reason"],
         client=client_info(request),

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from edicola.core.origin import same_origin_required
 from edicola.news.models import ArticlePage
 
-from .. import services
+from .. import reactions, services
 from ..forms import CommentForm, EditForm, ReplyForm, ReportForm, VoteForm
 from ..models import SORTS, Comment, Discussion, Vote, sort_or_default
 from ..readers import (
@@ -214,7 +214,7 @@ def vote(request, pk: int):
         if not form.is_valid():
             raise CommentError(form.errors["value"][0], field="value")
         value = form.cleaned_data["value"]
-        comment = services.vote(comment, value, client=client)
+        comment = reactions.vote(comment, value, client=client)
     except CommentError as error:
         if wants_json(request):
             response = error_json(error.message, {}, error.status)
@@ -251,7 +251,7 @@ def report(request, pk: int):
         status = 400
         if form.is_valid():
             try:
-                services.report(
+                reactions.report(
                     comment,
                     form.cleaned_data["reason"],
                     client=client,

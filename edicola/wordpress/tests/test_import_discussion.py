@@ -10,7 +10,7 @@ from edicola.comments.readers import ClientInfo
 from edicola.comments.services import CommentError, submit_comment
 from edicola.passages.models import PassageAnchor
 from edicola.wordpress import bodies
-from edicola.wordpress.discussion import comment_markdown
+from edicola.wordpress.commentmarkdown import comment_markdown
 from edicola.wordpress.models import ImportedObject
 
 from .import_site import build_site
