@@ -43,7 +43,9 @@ def queue_depth() -> dict[str, int]:
         from django_tasks_db.models import DBTaskResult
 
         rows = DBTaskResult.objects.filter(status=TaskResultStatus.READY).values("queue_name")
-        return {row["queue_name"]: row["n"] for row in rows.annotate(n=Count("id"))}
+        waiting = dict.fromkeys(settings.TASKS["default"].get("QUEUES") or ["default"], 0)
+        waiting.update({row["queue_name"]: row["n"] for row in rows.annotate(n=Count("id"))})
+        return waiting
     if backend == "django_tasks_rq.RQBackend":
         import django_rq
 
