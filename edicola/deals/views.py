@@ -168,24 +168,12 @@ def alerts(request):
     bot the page says so and offers no form (503 to a POST: nothing is saved)."""
     available = services.alerts_enabled()
     form = AlertForm(request.POST or None)
-    alert = None
-    status = 200
-    retry_after = None
-    if request.method == "POST":
-        status = 400
-        if not available:
-            status = 503
-        elif form.is_valid():
-            try:
-                alert = alert_rules.create_site_alert(
-                    form.cleaned_data["request"], ip=client_ip(request)
-                )
-                status = 200
-            except services.TooManyRequests as error:
-                form.add_error(None, str(error))
-                status, retry_after = 429, error.retry_after
-            except services.DealError as error:
-                form.add_error(None, str(error))
+    alert, status, retry_after = _submit(
+        request,
+        form,
+        available,
+        lambda: alert_rules.create_site_alert(form.cleaned_data["request"], ip=client_ip(request)),
+    )
     response = render(
         request,
         "deals/alerts.html",
@@ -206,24 +194,15 @@ def whatsapp_signup(request):
     form and a POST saves nothing (503)."""
     available = services.whatsapp_enabled()
     form = WhatsAppForm(request.POST or None)
-    done = False
-    status = 200
-    retry_after = None
-    if request.method == "POST":
-        status = 400
-        if not available:
-            status = 503
-        elif form.is_valid():
-            try:
-                subscribers.whatsapp_opt_in(
-                    form.cleaned_data["phone"], consent=True, ip=client_ip(request)
-                )
-                done, status = True, 200
-            except services.TooManyRequests as error:
-                form.add_error(None, str(error))
-                status, retry_after = 429, error.retry_after
-            except services.DealError as error:
-                form.add_error(None, str(error))
+    subscriber, status, retry_after = _submit(
+        request,
+        form,
+        available,
+        lambda: subscribers.whatsapp_opt_in(
+            form.cleaned_data["phone"], consent=True, ip=client_ip(request)
+        ),
+    )
+    done = subscriber is not None
     response = render(
         request,
         "deals/whatsapp.html",
@@ -236,6 +215,26 @@ def whatsapp_signup(request):
         status=status,
     )
     return _private(response, retry_after)
+
+
+def _submit(request, form, available: bool, action):
+    """A reader's form on a deals page: (what `action()` made or None, HTTP status, Retry-After).
+    Nothing is attempted when the channel is not set up (503) or the form is invalid (400); a
+    refusal of the rules goes on the form, over the limit with the limiter's wait (429)."""
+    if request.method != "POST":
+        return None, 200, None
+    if not available:
+        return None, 503, None
+    if not form.is_valid():
+        return None, 400, None
+    try:
+        return action(), 200, None
+    except services.TooManyRequests as error:
+        form.add_error(None, str(error))
+        return None, 429, error.retry_after
+    except services.DealError as error:
+        form.add_error(None, str(error))
+        return None, 400, None
 
 
 def _private(response, retry_after: int | None = None):
